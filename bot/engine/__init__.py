@@ -1,0 +1,28 @@
+"""The quiz engine: rounds, attempts, hints, scoring and badges. It never imports `discord`."""
+
+from bot.engine.challenge import ChallengeRun, ChallengeSummary, QuestionResult
+from bot.engine.errors import (
+    AlreadyAnswered,
+    AlreadyTried,
+    InvalidChoice,
+    NoAttemptsLeft,
+    QuestionClosed,
+    QuizError,
+)
+from bot.engine.round import AnswerOutcome, HintOutcome, MemberProgress, QuestionRound
+
+__all__ = [
+    "AlreadyAnswered",
+    "AlreadyTried",
+    "AnswerOutcome",
+    "ChallengeRun",
+    "ChallengeSummary",
+    "HintOutcome",
+    "InvalidChoice",
+    "MemberProgress",
+    "NoAttemptsLeft",
+    "QuestionClosed",
+    "QuestionResult",
+    "QuestionRound",
+    "QuizError",
+]

@@ -1,0 +1,15 @@
+"""Persistence: SQLite through aiosqlite behind the `Store` facade."""
+
+from bot.storage.database import MigrationError, connect, migrate, schema_version
+from bot.storage.store import BadgeRecord, Profile, ResultRecord, Store
+
+__all__ = [
+    "BadgeRecord",
+    "MigrationError",
+    "Profile",
+    "ResultRecord",
+    "Store",
+    "connect",
+    "migrate",
+    "schema_version",
+]

@@ -1,0 +1,69 @@
+"""`python -m bot [command]`: run the bot, check the installation, check packs.
+
+Every failure an operator can cause (a missing token, a malformed setting, a bad pack) ends with one line that
+names what to fix and a non-zero status, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from bot.logging_setup import configure_logging
+from bot.settings import SettingsError, load_settings
+
+EXIT_USAGE = 2
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m bot", description="TorchQuiz, a PyTorch tutor for Discord."
+    )
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    commands.add_parser("run", help="connect to Discord and serve (the default)")
+    commands.add_parser("doctor", help="check settings, database and packs offline and report")
+    packs = commands.add_parser("packs", help="work with question packs")
+    pack_commands = packs.add_subparsers(dest="packs_command", metavar="ACTION", required=True)
+    check = pack_commands.add_parser("check", help="validate packs; exit 1 on any problem")
+    check.add_argument(
+        "paths", nargs="*", type=Path, help="pack files or folders (default: the packs folder)"
+    )
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    command = args.command or "run"
+    if command == "doctor":
+        from bot.doctor import run_doctor
+
+        configure_logging("ERROR")
+        return asyncio.run(run_doctor())
+    if command == "packs":
+        from bot.packs.check import check_packs
+
+        configure_logging("WARNING")
+        return check_packs(args.paths)
+    return _run_bot()
+
+
+def _run_bot() -> int:
+    try:
+        settings = load_settings()
+    except SettingsError as exc:
+        print(f"torchquiz: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    configure_logging(settings.log_level)
+    from bot.startup import StartupError, run_bot
+
+    try:
+        asyncio.run(run_bot(settings))
+    except StartupError as exc:
+        print(f"torchquiz: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        pass
+    return 0

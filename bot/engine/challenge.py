@@ -1,0 +1,144 @@
+"""The timed challenge (SPEC section 4): one member plays a pack's problems in order, each on its own timer.
+
+A problem closes when the member answers it correctly, runs out of attempts, or its deadline passes; then the
+next one opens. The run keeps the member's streak and the per-problem results that make the summary and badge.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.engine.errors import QuestionClosed
+from bot.engine.round import AnswerOutcome, HintOutcome, QuestionRound
+from bot.packs.models import Badge, Pack, Question
+
+
+@dataclass(frozen=True)
+class QuestionResult:
+    """The final outcome of one problem for the member, as stored and summarised."""
+
+    round_id: str
+    question: Question
+    correct: bool
+    points: int
+    attempts: int
+    hints: int
+    timed_out: bool
+    streak_after: int
+
+
+@dataclass(frozen=True)
+class ChallengeSummary:
+    correct: int
+    total: int
+    points: int
+    best_streak: int
+    badge: Badge | None
+
+
+class ChallengeRun:
+    """A member's pass through a pack. All state changes take `now` so tests control time."""
+
+    def __init__(
+        self, run_id: str, pack: Pack, member_id: int, questions: list[Question] | None = None
+    ) -> None:
+        self.run_id = run_id
+        self.pack = pack
+        self.member_id = member_id
+        self.questions = questions if questions is not None else list(pack.questions)
+        self.index = -1
+        self.current: QuestionRound | None = None
+        self.results: list[QuestionResult] = []
+        self.streak = 0
+        self.best_streak = 0
+
+    @property
+    def finished(self) -> bool:
+        return self.index >= len(self.questions) - 1 and (
+            self.current is None or self.current.closed_at is not None
+        )
+
+    @property
+    def position(self) -> int:
+        """1-based number of the current problem."""
+        return self.index + 1
+
+    def open_next(self, now: float) -> QuestionRound | None:
+        """Open the next problem, or return None when the set is done."""
+        if self.current is not None and self.current.closed_at is None:
+            raise RuntimeError("the current problem is still open")
+        if self.index + 1 >= len(self.questions):
+            self.current = None
+            return None
+        self.index += 1
+        question = self.questions[self.index]
+        self.current = QuestionRound(
+            f"{self.run_id}-{self.index}",
+            question,
+            opened_at=now,
+            time_limit=question.effective_time_limit(self.pack.defaults),
+            attempts=question.effective_attempts(self.pack.defaults),
+        )
+        return self.current
+
+    def round(self, round_id: str) -> QuestionRound:
+        """The open round with this id; an older or unknown round is closed to clicks."""
+        if self.current is None or self.current.round_id != round_id or self.current.closed_at is not None:
+            raise QuestionClosed()
+        return self.current
+
+    def answer(self, round_id: str, choice: str, now: float) -> AnswerOutcome:
+        current = self.round(round_id)
+        outcome = current.answer(self.member_id, choice, now, streak_before=self.streak)
+        if outcome.finished:
+            self._close(current, now, timed_out=False)
+        return outcome
+
+    def take_hint(self, round_id: str, now: float) -> HintOutcome:
+        return self.round(round_id).take_hint(self.member_id, now)
+
+    def expire(self, now: float) -> QuestionResult | None:
+        """Close the current problem if its deadline has passed; returns its result when it did."""
+        current = self.current
+        if current is None or current.closed_at is not None or current.is_open(now):
+            return None
+        return self._close(current, now, timed_out=True)
+
+    def abandon(self, now: float) -> None:
+        """End the run early (the member started another); an open problem counts as missed."""
+        if self.current is not None and self.current.closed_at is None:
+            self._close(self.current, now, timed_out=True)
+        self.index = len(self.questions) - 1
+
+    def _close(self, current: QuestionRound, now: float, *, timed_out: bool) -> QuestionResult:
+        current.close(now)
+        member = current.progress(self.member_id)
+        if member.correct:
+            self.streak += 1
+            self.best_streak = max(self.best_streak, self.streak)
+        else:
+            self.streak = 0
+        result = QuestionResult(
+            round_id=current.round_id,
+            question=current.question,
+            correct=member.correct,
+            points=member.points,
+            attempts=len(member.tried),
+            hints=member.hints,
+            timed_out=timed_out and not member.finished,
+            streak_after=self.streak,
+        )
+        self.results.append(result)
+        return result
+
+    def summary(self) -> ChallengeSummary:
+        correct = sum(r.correct for r in self.results)
+        total = len(self.questions)
+        badge = self.pack.badge if correct == total and len(self.results) == total else None
+        return ChallengeSummary(
+            correct=correct,
+            total=total,
+            points=sum(r.points for r in self.results),
+            best_streak=self.best_streak,
+            badge=badge,
+        )

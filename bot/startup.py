@@ -1,0 +1,43 @@
+"""Start-up: open every resource with `async with`, hand them to the bot, and shut down cleanly on SIGTERM."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+import time
+
+import discord
+
+from bot.client import TorchQuizBot
+from bot.packs import load_library
+from bot.settings import Settings
+from bot.storage import Store
+
+log = logging.getLogger(__name__)
+
+
+class StartupError(Exception):
+    """Start-up cannot go on; the message is one line for the operator."""
+
+
+async def run_bot(settings: Settings) -> None:
+    async with Store.open(settings.database) as store:
+        closed = await store.close_interrupted_plays(mode="challenge", ended_at=time.time())
+        if closed:
+            log.info("closed %d timed challenge(s) interrupted by the last shutdown", closed)
+        packs = await asyncio.to_thread(load_library, [settings.packs_dir])
+        bot = TorchQuizBot(settings=settings, store=store, packs=packs)
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            with contextlib.suppress(NotImplementedError):
+                loop.add_signal_handler(signum, lambda: bot.tasks.spawn(bot.close(), name="shutdown"))
+        async with bot:
+            try:
+                await bot.start(settings.token.get_secret_value())
+            except discord.LoginFailure:
+                raise StartupError("Discord refused TORCHQUIZ_TOKEN: check the token in .env") from None
+            except discord.PrivilegedIntentsRequired:
+                raise StartupError("a privileged intent is not enabled in the developer portal") from None
+    log.info("stopped")

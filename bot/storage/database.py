@@ -1,0 +1,92 @@
+"""Opening the SQLite database: WAL mode, foreign keys, and numbered migrations applied in one transaction.
+
+Migrations are the files `migrations/NNNN_name.sql`; the number of the last one applied is kept in
+`PRAGMA user_version`, so the schema version travels with the database file itself.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+import aiosqlite
+
+log = logging.getLogger(__name__)
+
+_MIGRATION_NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
+
+
+@dataclass(frozen=True)
+class Migration:
+    version: int
+    name: str
+    sql: str
+
+
+class MigrationError(RuntimeError):
+    """The database is newer than this code, or a migration failed; nothing was changed."""
+
+
+def migrations() -> list[Migration]:
+    """The bundled migrations, in order; numbering must be 1, 2, 3… without gaps."""
+    folder = resources.files("bot.storage").joinpath("migrations")
+    found: list[Migration] = []
+    for entry in folder.iterdir():
+        match = _MIGRATION_NAME.match(entry.name)
+        if match:
+            found.append(Migration(int(match.group(1)), entry.name, entry.read_text(encoding="utf-8")))
+    found.sort(key=lambda m: m.version)
+    for expected, migration in enumerate(found, start=1):
+        if migration.version != expected:
+            raise MigrationError(f"migration {migration.name} is out of sequence (expected {expected:04d})")
+    return found
+
+
+async def schema_version(db: aiosqlite.Connection) -> int:
+    async with db.execute("PRAGMA user_version") as cursor:
+        row = await cursor.fetchone()
+    return int(row[0]) if row else 0
+
+
+async def migrate(db: aiosqlite.Connection) -> int:
+    """Apply pending migrations in a single transaction; returns the resulting schema version."""
+    current = await schema_version(db)
+    available = migrations()
+    latest = available[-1].version if available else 0
+    if current > latest:
+        raise MigrationError(f"database schema {current} is newer than this TorchQuiz ({latest})")
+    pending = [m for m in available if m.version > current]
+    if not pending:
+        return current
+    script = "BEGIN IMMEDIATE;\n"
+    for migration in pending:
+        log.info("applying migration %s", migration.name)
+        script += migration.sql + "\n"
+    script += f"PRAGMA user_version = {latest};\nCOMMIT;\n"
+    try:
+        await db.executescript(script)
+    except Exception as exc:
+        await db.rollback()
+        raise MigrationError(f"migration failed, database left at version {current}: {exc}") from exc
+    return latest
+
+
+async def connect(path: Path | str) -> aiosqlite.Connection:
+    """Open the database ready for use: WAL journal, foreign keys on, schema up to date."""
+    if str(path) != ":memory:":
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+    db = await aiosqlite.connect(str(path), isolation_level=None)
+    try:
+        db.row_factory = aiosqlite.Row
+        await db.execute("PRAGMA journal_mode = WAL")
+        await db.execute("PRAGMA foreign_keys = ON")
+        await db.execute("PRAGMA busy_timeout = 5000")
+        await db.execute("PRAGMA synchronous = NORMAL")
+        await migrate(db)
+    except BaseException:
+        await db.close()
+        raise
+    return db

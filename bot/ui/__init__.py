@@ -1,0 +1,1 @@
+"""Discord presentation shared by the cogs: embeds and formatting that fit Discord's limits."""

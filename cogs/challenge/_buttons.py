@@ -1,0 +1,94 @@
+"""Challenge buttons as dynamic items, so a click is routed by its custom_id alone.
+
+custom_id scheme (at most 100 characters):
+- ``chal:a:<round_id>:<letter>`` — answer the round with choice A–E;
+- ``chal:h:<round_id>`` — show the round's hint.
+`round_id` is ``<run_id>-<index>``. A click whose round is no longer open (closed, replaced, or lost in a
+restart) is answered "This question has closed." instead of failing.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING, Any
+
+import discord
+
+from bot.packs.models import LETTERS
+from bot.replies import reply_error
+
+if TYPE_CHECKING:
+    from cogs.challenge._cog import ChallengeCog
+
+ROUND_ID = r"[a-z0-9]+-\d+"
+
+
+def _cog(interaction: discord.Interaction) -> ChallengeCog:
+    from cogs.challenge._cog import ChallengeCog
+
+    cog = interaction.client.get_cog(ChallengeCog.__cog_name__)  # type: ignore[attr-defined]
+    assert isinstance(cog, ChallengeCog)
+    return cog
+
+
+class AnswerButton(
+    discord.ui.DynamicItem[discord.ui.Button[Any]],
+    template=rf"chal:a:(?P<round>{ROUND_ID}):(?P<choice>[A-E])",
+):
+    def __init__(self, round_id: str, choice: str) -> None:
+        super().__init__(
+            discord.ui.Button(
+                label=choice,
+                style=discord.ButtonStyle.primary,
+                custom_id=f"chal:a:{round_id}:{choice}",
+                row=0,
+            )
+        )
+        self.round_id = round_id
+        self.choice = choice
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str], /
+    ) -> AnswerButton:
+        return cls(match["round"], match["choice"])
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        try:
+            await _cog(interaction).on_answer(interaction, self.round_id, self.choice)
+        except Exception as exc:
+            await reply_error(interaction, exc)
+
+
+class HintButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=rf"chal:h:(?P<round>{ROUND_ID})"):
+    def __init__(self, round_id: str) -> None:
+        super().__init__(
+            discord.ui.Button(
+                label="Hint",
+                emoji="💡",
+                style=discord.ButtonStyle.secondary,
+                custom_id=f"chal:h:{round_id}",
+                row=1,
+            )
+        )
+        self.round_id = round_id
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str], /
+    ) -> HintButton:
+        return cls(match["round"])
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        try:
+            await _cog(interaction).on_hint(interaction, self.round_id)
+        except Exception as exc:
+            await reply_error(interaction, exc)
+
+
+def problem_view(round_id: str, choices: int) -> discord.ui.View:
+    view = discord.ui.View(timeout=None)
+    for letter in LETTERS[:choices]:
+        view.add_item(AnswerButton(round_id, letter))
+    view.add_item(HintButton(round_id))
+    return view

@@ -1,0 +1,129 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from bot.cli import main
+from bot.packs import PackError, load_library, load_pack_file
+from tests.conftest import CHALLENGES
+
+
+def write_pack(tmp_path: Path, name: str, data: object) -> Path:
+    path = tmp_path / name
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    return path
+
+
+def autograd_data() -> dict:
+    return yaml.safe_load((CHALLENGES / "autograd-basics.yaml").read_text(encoding="utf-8"))
+
+
+def test_every_shipped_pack_loads() -> None:
+    library = load_library([CHALLENGES])
+    assert library.problems == []
+    assert "autograd-basics" in library.packs
+
+
+def test_autograd_basics_matches_the_seed(autograd_pack) -> None:
+    assert [q.type for q in autograd_pack.questions] == [
+        "conceptual",
+        "predict_output",
+        "model_choice",
+        "hyperparameter",
+        "debug",
+    ]
+    assert [q.answer for q in autograd_pack.questions] == ["A", "B", "A", "C", "D"]
+    assert autograd_pack.questions[1].choices[1] == "14.0"
+    assert autograd_pack.questions[1].verify.output == "14.0"
+    assert autograd_pack.questions[4].verify.raises == "RuntimeError"
+    assert autograd_pack.badge.name == "Automatic Differentiation Master"
+    assert all(q.hint and q.explanation for q in autograd_pack.questions)
+
+
+def test_missing_answer_names_file_question_and_field(tmp_path: Path) -> None:
+    data = autograd_data()
+    del data["questions"][1]["answer"]
+    path = write_pack(tmp_path, "broken.yaml", data)
+    with pytest.raises(PackError) as caught:
+        load_pack_file(path)
+    [problem] = caught.value.problems
+    assert problem.file == str(path)
+    assert problem.question == "cubic-grad"
+    assert problem.field == "answer"
+    assert str(problem).startswith(f"{path}, question 'cubic-grad', field 'answer': ")
+
+
+def test_answer_outside_the_choices(tmp_path: Path) -> None:
+    data = autograd_data()
+    data["questions"][0]["answer"] = "E"
+    with pytest.raises(PackError, match="question 'why-autodiff', field 'answer': 'E' is not one of the choices A–D"):
+        load_pack_file(write_pack(tmp_path, "bad.yaml", data))
+
+
+def test_several_problems_are_all_reported(tmp_path: Path) -> None:
+    data = autograd_data()
+    data["questions"][0]["difficulty"] = "impossible"
+    del data["questions"][2]["hint"]
+    data["questions"][3]["colour"] = "red"
+    with pytest.raises(PackError) as caught:
+        load_pack_file(write_pack(tmp_path, "bad.yaml", data))
+    found = {(p.question, p.field) for p in caught.value.problems}
+    assert found == {
+        ("why-autodiff", "difficulty"),
+        ("clear-gradient-model", "hint"),
+        ("lr-too-high", "colour"),
+    }
+
+
+def test_yaml_syntax_error_names_the_line(tmp_path: Path) -> None:
+    path = tmp_path / "syntax.yaml"
+    path.write_text("id: x\nquestions: [\n  - oops: : :\n", encoding="utf-8")
+    with pytest.raises(PackError, match=r"syntax.yaml: is not valid YAML at line \d+"):
+        load_pack_file(path)
+
+
+def test_code_question_needs_its_check(tmp_path: Path) -> None:
+    data = autograd_data()
+    data["questions"].append(
+        {
+            "id": "write-it",
+            "type": "code",
+            "difficulty": "beginner",
+            "prompt": "Write f",
+            "hint": "h",
+            "explanation": "e",
+            "tags": ["autograd"],
+            "starter": "def f(): ...",
+            "solution": "def f(): return 1",
+        }
+    )
+    with pytest.raises(PackError, match="question 'write-it', field 'check': is missing"):
+        load_pack_file(write_pack(tmp_path, "code.yaml", data))
+
+
+def test_a_bad_pack_does_not_stop_the_others(tmp_path: Path) -> None:
+    good = autograd_data()
+    bad = autograd_data()
+    bad["id"] = "other"
+    del bad["questions"][0]["answer"]
+    write_pack(tmp_path, "a-good.yaml", good)
+    write_pack(tmp_path, "b-bad.yaml", bad)
+    duplicate = autograd_data()
+    write_pack(tmp_path, "c-dup.yaml", duplicate)
+    library = load_library([tmp_path])
+    assert list(library.packs) == ["autograd-basics"]
+    assert len(library.problems) == 2
+    assert "c-dup.yaml, field 'id': pack id 'autograd-basics' is already used" in str(library.problems[1])
+
+
+def test_packs_check_command(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["packs", "check", str(CHALLENGES)]) == 0
+    assert "autograd-basics (5 questions)" in capsys.readouterr().out
+    data = autograd_data()
+    del data["questions"][4]["answer"]
+    broken = write_pack(tmp_path, "broken.yaml", data)
+    assert main(["packs", "check", str(broken)]) == 1
+    out = capsys.readouterr().out
+    assert f"FAIL {broken}, question 'detach-backward', field 'answer': is missing" in out
