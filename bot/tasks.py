@@ -31,7 +31,9 @@ class TaskKeeper:
             log.error("background task %s failed", task.get_name(), exc_info=exc)
 
     async def cancel_all(self) -> None:
-        tasks = list(self._tasks)
+        """Cancel every kept task except the caller (shutdown itself may run as a kept task)."""
+        current = asyncio.current_task()
+        tasks = [task for task in self._tasks if task is not current]
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)

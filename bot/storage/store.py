@@ -2,7 +2,8 @@
 
 Writes that belong together run in one transaction under a lock, because one aiosqlite connection is shared by
 every coroutine of the bot and SQLite has no nested transactions. Inserts that a repeated click could repeat use
-`ON CONFLICT ... DO NOTHING` against a primary key (not `OR IGNORE`, which would also swallow CHECK failures), and report whether they stored anything.
+`ON CONFLICT ... DO NOTHING` against a primary key (not `OR IGNORE`, which would also swallow CHECK failures),
+and report whether they stored anything.
 """
 
 from __future__ import annotations

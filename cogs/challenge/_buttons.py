@@ -92,3 +92,23 @@ def problem_view(round_id: str, choices: int) -> discord.ui.View:
         view.add_item(AnswerButton(round_id, letter))
     view.add_item(HintButton(round_id))
     return view
+
+
+def revealed_view(round_id: str, choices: int, answer: str | None, tried: list[str]) -> discord.ui.View:
+    """The same buttons, disabled: the right answer green, the member's wrong picks red.
+
+    Keeping (disabled) buttons rather than removing them means a click from a client that has not refreshed
+    still finds its button and is answered "This question has closed." instead of going unanswered.
+    """
+    view = problem_view(round_id, choices)
+    for child in view.children:
+        if isinstance(child, AnswerButton):
+            if child.choice == answer:
+                child.item.style = discord.ButtonStyle.success
+            elif child.choice in tried:
+                child.item.style = discord.ButtonStyle.danger
+            else:
+                child.item.style = discord.ButtonStyle.secondary
+        if isinstance(child, AnswerButton | HintButton):
+            child.item.disabled = True
+    return view

@@ -41,9 +41,7 @@ class ChallengeCog(commands.Cog, name="Challenge"):
         for session in list(self.sessions.values()):
             await session.end(self.bot.clock(), status="abandoned")
 
-    @app_commands.command(
-        name="challenge", description="Play a pack's problems against the clock, privately."
-    )
+    @app_commands.command(name="challenge", description="Play a pack's problems against the clock, privately.")
     @app_commands.describe(pack="The question pack to play")
     async def challenge(self, interaction: discord.Interaction, pack: str) -> None:
         chosen = self.bot.packs.get(pack)
@@ -55,9 +53,7 @@ class ChallengeCog(commands.Cog, name="Challenge"):
             return
         questions = [q for q in chosen.questions if q.type != "code"]
         if not questions:
-            await interaction.response.send_message(
-                "That pack has no multiple-choice problems.", ephemeral=True
-            )
+            await interaction.response.send_message("That pack has no multiple-choice problems.", ephemeral=True)
             return
         previous = self.sessions.get(self.by_member.get(interaction.user.id, ""))
         if previous is not None:
@@ -69,9 +65,7 @@ class ChallengeCog(commands.Cog, name="Challenge"):
         await session.start(interaction)
 
     @challenge.autocomplete("pack")
-    async def _pack_names(
-        self, interaction: discord.Interaction, current: str
-    ) -> list[app_commands.Choice[str]]:
+    async def _pack_names(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
         needle = current.lower()
         return [
             app_commands.Choice(name=clip(f"{p.title} ({p.id})", 100), value=p.id)

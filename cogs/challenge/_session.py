@@ -16,7 +16,7 @@ import discord
 
 from bot.engine import AnswerOutcome, ChallengeRun, QuestionResult, QuestionRound
 from bot.storage import ResultRecord, Store
-from cogs.challenge._buttons import problem_view
+from cogs.challenge._buttons import problem_view, revealed_view
 from cogs.challenge._embeds import problem_embed, reveal_embed, summary_embed
 
 if TYPE_CHECKING:
@@ -90,6 +90,13 @@ class ChallengeSession:
             deadline=current.deadline,
         )
 
+    def _revealed(self, round_id: str) -> discord.ui.View:
+        current = self.run.current
+        assert current is not None and current.round_id == round_id
+        question = current.question
+        tried = current.progress(self.run.member_id).tried
+        return revealed_view(round_id, len(question.choices or ()), question.answer, tried)
+
     def _remember(self, interaction: discord.Interaction, now: float) -> None:
         self.interaction = interaction
         self.interaction_at = now
@@ -97,9 +104,7 @@ class ChallengeSession:
     def _arm_timer(self, current: QuestionRound) -> None:
         if self.timer is not None and self.timer is not asyncio.current_task():
             self.timer.cancel()
-        self.timer = self.bot.tasks.spawn(
-            self._expire_at_deadline(current), name=f"challenge-timer-{current.round_id}"
-        )
+        self.timer = self.bot.tasks.spawn(self._expire_at_deadline(current), name=f"challenge-timer-{current.round_id}")
 
     # -- member actions --------------------------------------------------------------------------------------
 
@@ -124,7 +129,9 @@ class ChallengeSession:
                 )
                 return
             result = self.run.results[-1]
-            await interaction.response.edit_message(embed=reveal_embed(self.run, result, outcome), view=None)
+            await interaction.response.edit_message(
+                embed=reveal_embed(self.run, result, outcome), view=self._revealed(result.round_id)
+            )
             await self._after_close(result, outcome, now)
 
     async def hint(self, interaction: discord.Interaction, round_id: str) -> None:
@@ -148,7 +155,9 @@ class ChallengeSession:
                 return
             if self.message is not None:
                 try:
-                    await self.message.edit(embed=reveal_embed(self.run, result, None), view=None)
+                    await self.message.edit(
+                        embed=reveal_embed(self.run, result, None), view=self._revealed(result.round_id)
+                    )
                 except discord.HTTPException:
                     log.warning("could not reveal timed-out problem %s", current.round_id)
             await self._after_close(result, None, now)

@@ -24,9 +24,7 @@ def help_embed(commands_: list[AnyCommand]) -> discord.Embed:
     )
     embed.add_field(name="Commands", value=clip("\n".join(lines), 1024), inline=False)
     embed.add_field(name="Scoring", value=RULES_TEXT, inline=False)
-    embed.set_footer(
-        text="Buttons A–E answer; 💡 Hint shows a clue. The countdown shows when a problem closes."
-    )
+    embed.set_footer(text="Buttons A–E answer; 💡 Hint shows a clue. The countdown shows when a problem closes.")
     return embed
 
 
@@ -36,9 +34,5 @@ class HelpCog(commands.Cog, name="Help"):
 
     @app_commands.command(name="help", description="How TorchQuiz works: commands and scoring.")
     async def help(self, interaction: discord.Interaction) -> None:
-        listed = [
-            c
-            for c in self.bot.tree.get_commands()
-            if isinstance(c, app_commands.Command | app_commands.Group)
-        ]
+        listed = [c for c in self.bot.tree.get_commands() if isinstance(c, app_commands.Command | app_commands.Group)]
         await interaction.response.send_message(embed=help_embed(listed), ephemeral=True)

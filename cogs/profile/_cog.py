@@ -15,9 +15,7 @@ def profile_embed(member: discord.abc.User, profile: Profile) -> discord.Embed:
     embed = discord.Embed(
         title=clip(f"{member.display_name}'s TorchQuiz profile", 256), colour=discord.Colour.blurple()
     )
-    accuracy = (
-        "—" if profile.accuracy is None else f"{profile.accuracy:.0%} ({profile.correct}/{profile.answered})"
-    )
+    accuracy = "—" if profile.accuracy is None else f"{profile.accuracy:.0%} ({profile.correct}/{profile.answered})"
     embed.add_field(name="Points", value=str(profile.points))
     embed.add_field(name="Accuracy", value=accuracy)
     embed.add_field(name="Streak", value=f"{profile.current_streak} now · best {profile.best_streak}")
@@ -30,9 +28,7 @@ def profile_embed(member: discord.abc.User, profile: Profile) -> discord.Embed:
             inline=False,
         )
     else:
-        embed.add_field(
-            name="Badges", value="None yet: get every problem of a challenge right.", inline=False
-        )
+        embed.add_field(name="Badges", value="None yet: get every problem of a challenge right.", inline=False)
     if profile.answered == 0:
         embed.description = "No answers yet. Try `/challenge` to start."
     return embed

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -16,8 +17,9 @@ def write_pack(tmp_path: Path, name: str, data: object) -> Path:
     return path
 
 
-def autograd_data() -> dict:
-    return yaml.safe_load((CHALLENGES / "autograd-basics.yaml").read_text(encoding="utf-8"))
+def autograd_data() -> dict[str, Any]:
+    data: dict[str, Any] = yaml.safe_load((CHALLENGES / "autograd-basics.yaml").read_text(encoding="utf-8"))
+    return data
 
 
 def test_every_shipped_pack_loads() -> None:
