@@ -19,18 +19,14 @@ EXIT_USAGE = 2
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="python -m bot", description="TorchQuiz, a PyTorch tutor for Discord."
-    )
+    parser = argparse.ArgumentParser(prog="python -m bot", description="TorchQuiz, a PyTorch tutor for Discord.")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     commands.add_parser("run", help="connect to Discord and serve (the default)")
     commands.add_parser("doctor", help="check settings, database and packs offline and report")
     packs = commands.add_parser("packs", help="work with question packs")
     pack_commands = packs.add_subparsers(dest="packs_command", metavar="ACTION", required=True)
     check = pack_commands.add_parser("check", help="validate packs; exit 1 on any problem")
-    check.add_argument(
-        "paths", nargs="*", type=Path, help="pack files or folders (default: the packs folder)"
-    )
+    check.add_argument("paths", nargs="*", type=Path, help="pack files or folders (default: the packs folder)")
     return parser
 
 

@@ -34,9 +34,7 @@ def _settings() -> tuple[Settings, Finding]:
         except Exception:
             fallback = Settings.model_construct(token=SecretStr("unset"))
         return fallback, Finding("settings", False, str(exc))
-    return settings, Finding(
-        "settings", True, f"token set; database {settings.database}; packs {settings.packs_dir}"
-    )
+    return settings, Finding("settings", True, f"token set; database {settings.database}; packs {settings.packs_dir}")
 
 
 async def _database(path: Path) -> Finding:
@@ -52,9 +50,7 @@ async def _database(path: Path) -> Finding:
 def _packs(folder: Path) -> list[Finding]:
     library = load_library([folder])
     questions = sum(len(p.questions) for p in library.packs.values())
-    findings = [
-        Finding("packs", bool(library.packs), f"{len(library)} pack(s), {questions} question(s) in {folder}")
-    ]
+    findings = [Finding("packs", bool(library.packs), f"{len(library)} pack(s), {questions} question(s) in {folder}")]
     findings.extend(Finding("packs", False, str(problem)) for problem in library.problems)
     return findings
 

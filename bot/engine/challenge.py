@@ -39,9 +39,7 @@ class ChallengeSummary:
 class ChallengeRun:
     """A member's pass through a pack. All state changes take `now` so tests control time."""
 
-    def __init__(
-        self, run_id: str, pack: Pack, member_id: int, questions: list[Question] | None = None
-    ) -> None:
+    def __init__(self, run_id: str, pack: Pack, member_id: int, questions: list[Question] | None = None) -> None:
         self.run_id = run_id
         self.pack = pack
         self.member_id = member_id
@@ -54,9 +52,7 @@ class ChallengeRun:
 
     @property
     def finished(self) -> bool:
-        return self.index >= len(self.questions) - 1 and (
-            self.current is None or self.current.closed_at is not None
-        )
+        return self.index >= len(self.questions) - 1 and (self.current is None or self.current.closed_at is not None)
 
     @property
     def position(self) -> int:

@@ -41,9 +41,7 @@ def code_block(code: str, language: str = "python") -> str:
 
 
 def choice_lines(question: Question) -> str:
-    return "\n".join(
-        f"**{letter}.** {text}" for letter, text in zip(LETTERS, question.choices or (), strict=False)
-    )
+    return "\n".join(f"**{letter}.** {text}" for letter, text in zip(LETTERS, question.choices or (), strict=False))
 
 
 def choice_text(question: Question, letter: str) -> str:
