@@ -25,8 +25,14 @@ def build_parser() -> argparse.ArgumentParser:
     commands.add_parser("doctor", help="check settings, database and packs offline and report")
     packs = commands.add_parser("packs", help="work with question packs")
     pack_commands = packs.add_subparsers(dest="packs_command", metavar="ACTION", required=True)
-    check = pack_commands.add_parser("check", help="validate packs; exit 1 on any problem")
+    check = pack_commands.add_parser("check", help="validate packs and run their answer keys; exit 1 on any problem")
     check.add_argument("paths", nargs="*", type=Path, help="pack files or folders (default: the packs folder)")
+    check.add_argument("--no-verify", action="store_true", help="validate only; do not run keys in the sandbox")
+    sandbox = commands.add_parser("sandbox", help="run code in the sandbox as /run does")
+    sandbox_commands = sandbox.add_subparsers(dest="sandbox_command", metavar="ACTION", required=True)
+    from bot.sandbox.cli import add_arguments
+
+    add_arguments(sandbox_commands.add_parser("run", help="run files through one warm pool, in order"))
     return parser
 
 
@@ -38,11 +44,20 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         configure_logging("ERROR")
         return asyncio.run(run_doctor())
-    if command == "packs":
-        from bot.packs.check import check_packs
-
+    if command in {"packs", "sandbox"}:
+        try:
+            settings = load_settings(require_token=False)
+        except SettingsError as exc:
+            print(f"torchquiz: {exc}", file=sys.stderr)
+            return EXIT_USAGE
         configure_logging("WARNING")
-        return check_packs(args.paths)
+        if command == "packs":
+            from bot.packs.check import check_packs
+
+            return asyncio.run(check_packs(args.paths, settings, verify=not args.no_verify))
+        from bot.sandbox.cli import run_files
+
+        return asyncio.run(run_files(args, settings.sandbox_limits()))
     return _run_bot()
 
 

@@ -13,6 +13,7 @@ from discord.ext import commands
 import cogs
 from bot.packs import PackLibrary
 from bot.replies import TorchQuizTree
+from bot.sandbox import SandboxPool
 from bot.settings import Settings
 from bot.storage import Store
 from bot.tasks import TaskKeeper
@@ -36,6 +37,7 @@ class TorchQuizBot(commands.Bot):
         settings: Settings,
         store: Store,
         packs: PackLibrary,
+        sandbox: SandboxPool | None = None,
         clock: Callable[[], float] = time.time,
     ) -> None:
         super().__init__(
@@ -49,6 +51,7 @@ class TorchQuizBot(commands.Bot):
         self.settings = settings
         self.store = store
         self.packs = packs
+        self.sandbox = sandbox
         self.clock = clock
         self.tasks = TaskKeeper()
 
@@ -66,6 +69,12 @@ class TorchQuizBot(commands.Bot):
         else:
             synced = await self.tree.sync()
         log.info("synced %d application command(s)", len(synced))
+
+    def sandbox_unavailable(self) -> str | None:
+        """Why members' code cannot run right now, in one sentence; None when it can."""
+        if self.sandbox is None:
+            return "the operator switched the sandbox off"
+        return self.sandbox.unavailable_reason
 
     async def on_ready(self) -> None:
         assert self.user is not None

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from pydantic import SecretStr
 
 from bot.packs import load_library
-from bot.settings import Settings, SettingsError, load_settings
+from bot.sandbox import SandboxPool
+from bot.sandbox.isolation import probe
+from bot.settings import OFFLINE_TOKEN, Settings, SettingsError, load_settings
 from bot.storage import Store
 from bot.storage.database import migrations
 
@@ -28,11 +30,11 @@ def _settings() -> tuple[Settings, Finding]:
     try:
         settings = load_settings()
     except SettingsError as exc:
-        # Go on with the defaults so the other checks still say something useful.
+        # Go on with what can be read, so the other checks still say something useful.
         try:
-            fallback = Settings(token=SecretStr("unset"))
-        except Exception:
-            fallback = Settings.model_construct(token=SecretStr("unset"))
+            fallback = load_settings(require_token=False)
+        except SettingsError:
+            fallback = Settings.model_construct(token=SecretStr(OFFLINE_TOKEN))
         return fallback, Finding("settings", False, str(exc))
     return settings, Finding("settings", True, f"token set; database {settings.database}; packs {settings.packs_dir}")
 
@@ -55,10 +57,39 @@ def _packs(folder: Path) -> list[Finding]:
     return findings
 
 
+async def _sandbox(settings: Settings) -> list[Finding]:
+    """Every isolation layer as active or unavailable with the reason, then one real run through a warm worker."""
+    if not settings.sandbox_enabled:
+        return [Finding("sandbox", True, "switched off (TORCHQUIZ_SANDBOX_ENABLED=false): /run and code questions off")]
+    layers = await asyncio.to_thread(probe, settings.sandbox_namespaces)
+    findings = [
+        Finding(
+            "layer",
+            layer.available or not layer.required,
+            f"{layer.name:<13} {'active' if layer.available else 'unavailable'}"
+            f"{' (required)' if layer.required else ''}: {layer.detail}",
+        )
+        for layer in layers
+    ]
+    limits = replace(settings.sandbox_limits(), workers=1, cooldown_seconds=0.0)
+    async with SandboxPool(limits) as pool:
+        result = await pool.run(SMOKE_TEST)
+    works = result.ok and result.stdout.strip() == "14.0"
+    detail = f"a warm worker ran an autograd snippet: {result.summary()}"
+    if not works:
+        detail = f"{detail}; /run and code questions are disabled"
+    findings.append(Finding("sandbox", works, detail))
+    return findings
+
+
+SMOKE_TEST = "import torch\nx = torch.tensor(2.0, requires_grad=True)\n(x**3 + 2*x).backward()\nprint(x.grad.item())\n"
+
+
 async def collect() -> list[Finding]:
     settings, finding = _settings()
     findings = [finding, await _database(settings.database)]
     findings.extend(await asyncio.to_thread(_packs, settings.packs_dir))
+    findings.extend(await _sandbox(settings))
     return findings
 
 

@@ -15,6 +15,9 @@ from bot.engine.errors import QuizError
 
 log = logging.getLogger(__name__)
 
+# Discord's API names differ from what members see in their server settings.
+PERMISSION_NAMES = {"manage_guild": "Manage Server", "manage_messages": "Manage Messages"}
+
 GENERIC_FAILURE = "Something went wrong on TorchQuiz's side. It has been logged; please try again."
 
 
@@ -26,11 +29,8 @@ def describe_error(error: BaseException) -> str | None:
     if isinstance(error, QuizError):
         return error.message
     if isinstance(error, app_commands.MissingPermissions):
-        return (
-            "You need the "
-            + ", ".join(p.replace("_", " ").title() for p in error.missing_permissions)
-            + (" permission to do that.")
-        )
+        names = ", ".join(PERMISSION_NAMES.get(p, p.replace("_", " ").title()) for p in error.missing_permissions)
+        return f"You need the {names} permission to do that."
     if isinstance(error, app_commands.NoPrivateMessage):
         return "This command works in a server channel, not in direct messages."
     if isinstance(error, app_commands.CommandOnCooldown):

@@ -12,6 +12,8 @@ from typing import Literal
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from bot.sandbox.limits import SandboxLimits
+
 ENV_PREFIX = "TORCHQUIZ_"
 
 LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR"]
@@ -42,6 +44,22 @@ class Settings(BaseSettings):
         default=2.0, ge=0, le=60, description="Seconds to wait for servers to stream in after connecting."
     )
 
+    # -- the sandbox that runs members' code (SANDBOX.md); every limit applies per run unless it says otherwise --
+    sandbox_enabled: bool = Field(default=True, description="Start sandbox workers; false disables /run and code.")
+    sandbox_wall_seconds: float = Field(default=5.0, gt=0, le=60)
+    sandbox_cpu_seconds: int = Field(default=5, ge=1, le=60)
+    sandbox_memory_mb: int = Field(default=512, ge=64, le=8192)
+    sandbox_output_kb: int = Field(default=64, ge=1, le=1024)
+    sandbox_file_size_mb: int = Field(default=16, ge=1, le=1024)
+    sandbox_scratch_mb: int = Field(default=32, ge=1, le=1024)
+    sandbox_open_files: int = Field(default=64, ge=16, le=1024)
+    sandbox_torch_threads: int = Field(default=1, ge=1, le=16)
+    sandbox_workers: int = Field(default=2, ge=1, le=32)
+    sandbox_queue_size: int = Field(default=8, ge=0, le=1000)
+    sandbox_per_member: int = Field(default=1, ge=1, le=10)
+    sandbox_cooldown_seconds: float = Field(default=3.0, ge=0, le=3600)
+    sandbox_namespaces: bool = Field(default=True, description="Use Linux namespaces when the host allows them.")
+
     @field_validator("token")
     @classmethod
     def _token_is_plausible(cls, value: SecretStr) -> SecretStr:
@@ -57,15 +75,42 @@ class Settings(BaseSettings):
     def _upper_log_level(cls, value: object) -> object:
         return value.upper() if isinstance(value, str) else value
 
+    def sandbox_limits(self) -> SandboxLimits:
+        return SandboxLimits(
+            wall_seconds=self.sandbox_wall_seconds,
+            cpu_seconds=self.sandbox_cpu_seconds,
+            memory_mb=self.sandbox_memory_mb,
+            output_bytes=self.sandbox_output_kb * 1024,
+            file_size_mb=self.sandbox_file_size_mb,
+            scratch_mb=self.sandbox_scratch_mb,
+            open_files=self.sandbox_open_files,
+            torch_threads=self.sandbox_torch_threads,
+            workers=self.sandbox_workers,
+            queue_size=self.sandbox_queue_size,
+            per_member=self.sandbox_per_member,
+            cooldown_seconds=self.sandbox_cooldown_seconds,
+            use_namespaces=self.sandbox_namespaces,
+        )
+
 
 class SettingsError(Exception):
     """A setting is missing or malformed; the message names the key and is meant for one line of output."""
 
 
-def load_settings(**overrides: object) -> Settings:
+# Stands in for the token in commands that never connect to Discord (doctor, packs, sandbox).
+OFFLINE_TOKEN = "offline"
+
+
+def load_settings(*, require_token: bool = True) -> Settings:
     """Read settings, turning pydantic's multi-line report into one line that names the first bad key."""
     try:
-        return Settings(**overrides)  # type: ignore[arg-type]
+        return Settings()  # type: ignore[call-arg]
+    except ValidationError as exc:
+        token_missing = any(e["type"] == "missing" and e["loc"] == ("token",) for e in exc.errors())
+        if require_token or not token_missing:
+            raise SettingsError(describe_settings_error(exc)) from None
+    try:
+        return Settings(token=SecretStr(OFFLINE_TOKEN))
     except ValidationError as exc:
         raise SettingsError(describe_settings_error(exc)) from None
 

@@ -11,7 +11,8 @@ import time
 import discord
 
 from bot.client import TorchQuizBot
-from bot.packs import load_library
+from bot.packs import PackLibrary, load_library
+from bot.sandbox import SandboxPool
 from bot.settings import Settings
 from bot.storage import Store
 
@@ -28,16 +29,24 @@ async def run_bot(settings: Settings) -> None:
         if closed:
             log.info("closed %d timed challenge(s) interrupted by the last shutdown", closed)
         packs = await asyncio.to_thread(load_library, [settings.packs_dir])
-        bot = TorchQuizBot(settings=settings, store=store, packs=packs)
-        loop = asyncio.get_running_loop()
-        for signum in (signal.SIGTERM, signal.SIGINT):
-            with contextlib.suppress(NotImplementedError):
-                loop.add_signal_handler(signum, lambda: bot.tasks.spawn(bot.close(), name="shutdown"))
-        async with bot:
-            try:
-                await bot.start(settings.token.get_secret_value())
-            except discord.LoginFailure:
-                raise StartupError("Discord refused TORCHQUIZ_TOKEN: check the token in .env") from None
-            except discord.PrivilegedIntentsRequired:
-                raise StartupError("a privileged intent is not enabled in the developer portal") from None
+        async with contextlib.AsyncExitStack() as stack:
+            sandbox: SandboxPool | None = None
+            if settings.sandbox_enabled:
+                sandbox = await stack.enter_async_context(SandboxPool(settings.sandbox_limits()))
+            await _serve(settings, store, packs, sandbox)
     log.info("stopped")
+
+
+async def _serve(settings: Settings, store: Store, packs: PackLibrary, sandbox: SandboxPool | None) -> None:
+    bot = TorchQuizBot(settings=settings, store=store, packs=packs, sandbox=sandbox)
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        with contextlib.suppress(NotImplementedError):
+            loop.add_signal_handler(signum, lambda: bot.tasks.spawn(bot.close(), name="shutdown"))
+    async with bot:
+        try:
+            await bot.start(settings.token.get_secret_value())
+        except discord.LoginFailure:
+            raise StartupError("Discord refused TORCHQUIZ_TOKEN: check the token in .env") from None
+        except discord.PrivilegedIntentsRequired:
+            raise StartupError("a privileged intent is not enabled in the developer portal") from None

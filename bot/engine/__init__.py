@@ -8,6 +8,7 @@ from bot.engine.errors import (
     NoAttemptsLeft,
     QuestionClosed,
     QuizError,
+    SameCodeAgain,
 )
 from bot.engine.round import AnswerOutcome, HintOutcome, MemberProgress, QuestionRound
 
@@ -25,4 +26,5 @@ __all__ = [
     "QuestionResult",
     "QuestionRound",
     "QuizError",
+    "SameCodeAgain",
 ]

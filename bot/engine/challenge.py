@@ -90,6 +90,13 @@ class ChallengeRun:
             self._close(current, now, timed_out=False)
         return outcome
 
+    def submit_code(self, round_id: str, code: str, *, passed: bool, now: float) -> AnswerOutcome:
+        current = self.round(round_id)
+        outcome = current.submit_code(self.member_id, code, passed=passed, now=now, streak_before=self.streak)
+        if outcome.finished:
+            self._close(current, now, timed_out=False)
+        return outcome
+
     def take_hint(self, round_id: str, now: float) -> HintOutcome:
         return self.round(round_id).take_hint(self.member_id, now)
 

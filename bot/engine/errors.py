@@ -35,3 +35,8 @@ class AlreadyTried(QuizError):
 class InvalidChoice(QuizError):
     def __init__(self, choice: str) -> None:
         super().__init__(f"{choice!r} is not one of this question's answers.")
+
+
+class SameCodeAgain(QuizError):
+    def __init__(self) -> None:
+        super().__init__("You already submitted exactly this code; change something and submit again.")

@@ -6,11 +6,24 @@ sleeping, and the Discord layer can call it from the event loop without awaiting
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 
-from bot.engine.errors import AlreadyAnswered, AlreadyTried, InvalidChoice, NoAttemptsLeft, QuestionClosed
+from bot.engine.errors import (
+    AlreadyAnswered,
+    AlreadyTried,
+    InvalidChoice,
+    NoAttemptsLeft,
+    QuestionClosed,
+    SameCodeAgain,
+)
 from bot.engine.scoring import Score, score_correct, speed_factor
 from bot.packs.models import LETTERS, Question
+
+
+def code_key(code: str) -> str:
+    """A short, stable name for a code submission: how attempts on code questions are keyed and stored."""
+    return "code:" + hashlib.sha256(code.strip().encode("utf-8")).hexdigest()[:12]
 
 
 @dataclass
@@ -80,22 +93,50 @@ class QuestionRound:
         return self.members.setdefault(member_id, MemberProgress())
 
     def answer(self, member_id: int, choice: str, now: float, *, streak_before: int = 0) -> AnswerOutcome:
-        """Record one attempt; raises a `QuizError` when the attempt cannot count."""
-        if not self.is_open(now):
-            raise QuestionClosed()
+        """Record one button answer; raises a `QuizError` when the attempt cannot count."""
+        self._check_open(now)
         choice = choice.upper()
         if choice not in self.letters:
             raise InvalidChoice(choice)
+        member = self._member_who_can_answer(member_id)
+        if choice in member.tried:
+            raise AlreadyTried(choice)
+        return self._attempt(member_id, choice, choice == self.question.answer, now, streak_before)
+
+    def check_can_submit(self, member_id: int, now: float, code: str | None = None) -> None:
+        """Raise unless the member may submit (this) code now; called before spending a sandbox run on it."""
+        self._check_open(now)
+        member = self._member_who_can_answer(member_id)
+        if code is not None and code_key(code) in member.tried:
+            raise SameCodeAgain()
+
+    def submit_code(
+        self, member_id: int, code: str, *, passed: bool, now: float, streak_before: int = 0
+    ) -> AnswerOutcome:
+        """Record a graded code submission; the same code twice is one attempt, not two."""
+        self._check_open(now)
+        member = self._member_who_can_answer(member_id)
+        key = code_key(code)
+        if key in member.tried:
+            raise SameCodeAgain()
+        return self._attempt(member_id, key, passed, now, streak_before)
+
+    def _check_open(self, now: float) -> None:
+        if not self.is_open(now):
+            raise QuestionClosed()
+
+    def _member_who_can_answer(self, member_id: int) -> MemberProgress:
         member = self.progress(member_id)
         if member.correct:
             raise AlreadyAnswered()
         if member.finished or len(member.tried) >= self.max_attempts:
             raise NoAttemptsLeft()
-        if choice in member.tried:
-            raise AlreadyTried(choice)
-        member.tried.append(choice)
+        return member
+
+    def _attempt(self, member_id: int, key: str, correct: bool, now: float, streak_before: int) -> AnswerOutcome:
+        member = self.progress(member_id)
+        member.tried.append(key)
         attempt = len(member.tried)
-        correct = choice == self.question.answer
         score: Score | None = None
         if correct:
             speed = speed_factor(self.opened_at, self.deadline, now) if self.speed_scoring else None
@@ -113,7 +154,7 @@ class QuestionRound:
             member.answered_at = now
         return AnswerOutcome(
             member_id=member_id,
-            choice=choice,
+            choice=key,
             attempt=attempt,
             correct=correct,
             attempts_left=self.max_attempts - attempt,
@@ -140,5 +181,6 @@ class QuestionRound:
         counts = dict.fromkeys(self.letters, 0)
         for member in self.members.values():
             for letter in member.tried:
-                counts[letter] += 1
+                if letter in counts:
+                    counts[letter] += 1
         return counts

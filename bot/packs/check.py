@@ -1,26 +1,33 @@
-"""`python -m bot packs check`: validate packs and report every problem by file, question and field."""
+"""`python -m bot packs check`: validate packs, then verify their answer keys in the sandbox.
+
+Problems are reported by file, question and field; the exit status is 1 when there is any.
+"""
 
 from __future__ import annotations
 
-import os
+import sys
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 
 from bot.packs.loader import PackError, load_pack_file, pack_files
-from bot.settings import ENV_PREFIX
+from bot.packs.models import Pack
+from bot.packs.verify import verify_pack
+from bot.sandbox import SandboxPool
+from bot.settings import Settings
 
 
-def default_packs_dir() -> Path:
-    """The packs folder from the environment, without requiring the token (checking packs needs none)."""
-    return Path(os.environ.get(f"{ENV_PREFIX}PACKS_DIR", "challenges"))
+def _progress(line: str) -> None:
+    print(line, file=sys.stderr, flush=True)
 
 
-def check_packs(paths: Sequence[Path]) -> int:
-    files = pack_files(paths or [default_packs_dir()])
+async def check_packs(paths: Sequence[Path], settings: Settings, *, verify: bool = True) -> int:
+    files = pack_files(paths or [settings.packs_dir])
     if not files:
         print("no pack files found")
         return 1
     failures = 0
+    loaded: list[tuple[Path, Pack]] = []
     seen: dict[str, Path] = {}
     for path in files:
         try:
@@ -35,6 +42,29 @@ def check_packs(paths: Sequence[Path]) -> int:
             print(f"FAIL {path}, field 'id': pack id {pack.id!r} is already used by {seen[pack.id]}")
             continue
         seen[pack.id] = path
-        print(f"ok   {path}: {pack.id} ({len(pack.questions)} questions)")
+        loaded.append((path, pack))
+    if verify and loaded:
+        failures += await _verify(loaded, settings)
+    else:
+        for path, pack in loaded:
+            print(f"ok   {path}: {pack.id} ({len(pack.questions)} questions; keys not run)")
     print(f"{len(files) - failures} of {len(files)} pack file(s) passed")
     return 1 if failures else 0
+
+
+async def _verify(loaded: list[tuple[Path, Pack]], settings: Settings) -> int:
+    failures = 0
+    limits = replace(settings.sandbox_limits(), cooldown_seconds=0.0, queue_size=max(settings.sandbox_queue_size, 1))
+    async with SandboxPool(limits) as pool:
+        if not pool.available:
+            print(f"FAIL the sandbox cannot verify answer keys: {pool.unavailable_reason}")
+            return len(loaded)
+        for path, pack in loaded:
+            checked, problems = await verify_pack(pool, pack, str(path), _progress)
+            for problem in problems:
+                print(f"FAIL {problem}")
+            if problems:
+                failures += 1
+            else:
+                print(f"ok   {path}: {pack.id} ({len(pack.questions)} questions, {checked} keys verified)")
+    return failures

@@ -74,8 +74,8 @@ class Question(_Strict):
     tags: list[Slug] = Field(min_length=1)
     verify: Verify | None = None
     starter: str | None = Field(default=None, max_length=1500, validate_default=True)
-    check: str | None = Field(default=None, validate_default=True)
-    solution: str | None = Field(default=None, validate_default=True)
+    check: str | None = Field(default=None, max_length=4000, validate_default=True)
+    solution: str | None = Field(default=None, max_length=1500, validate_default=True)
 
     @field_validator("choices")
     @classmethod

@@ -57,6 +57,12 @@ class Profile:
         return self.correct / self.answered if self.answered else None
 
 
+@dataclass(frozen=True)
+class GuildSettings:
+    guild_id: int
+    run_enabled: bool = True
+
+
 class Store:
     """All persistence behind narrow, typed methods (so another database can stand behind the same calls)."""
 
@@ -251,6 +257,21 @@ class Store:
             (round_id, user_id),
         ) as cursor:
             return [(r[0], int(r[1]), bool(r[2])) for r in await cursor.fetchall()]
+
+    # -- server settings -------------------------------------------------------------------------------------
+
+    async def guild_settings(self, guild_id: int) -> GuildSettings:
+        async with self._db.execute("SELECT run_enabled FROM guild_settings WHERE guild_id = ?", (guild_id,)) as cur:
+            row = await cur.fetchone()
+        return GuildSettings(guild_id) if row is None else GuildSettings(guild_id, run_enabled=bool(row[0]))
+
+    async def set_run_enabled(self, guild_id: int, enabled: bool) -> None:
+        async with self._transaction() as db:
+            await db.execute(
+                "INSERT INTO guild_settings (guild_id, run_enabled) VALUES (?, ?)"
+                " ON CONFLICT (guild_id) DO UPDATE SET run_enabled = excluded.run_enabled",
+                (guild_id, int(enabled)),
+            )
 
     async def schema_version(self) -> int:
         return await schema_version(self._db)

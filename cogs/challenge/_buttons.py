@@ -2,7 +2,8 @@
 
 custom_id scheme (at most 100 characters):
 - ``chal:a:<round_id>:<letter>`` — answer the round with choice A–E;
-- ``chal:h:<round_id>`` — show the round's hint.
+- ``chal:h:<round_id>`` — show the round's hint;
+- ``chal:c:<round_id>`` — open the code box of a `code` question (its modal is ``chal:m:<round_id>``).
 `round_id` is ``<run_id>-<index>``. A click whose round is no longer open (closed, replaced, or lost in a
 restart) is answered "This question has closed." instead of failing.
 """
@@ -86,8 +87,56 @@ class HintButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=rf"cha
             await reply_error(interaction, exc)
 
 
+class SubmitCodeButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=rf"chal:c:(?P<round>{ROUND_ID})"):
+    def __init__(self, round_id: str) -> None:
+        super().__init__(
+            discord.ui.Button(
+                label="Submit code",
+                emoji="🧪",
+                style=discord.ButtonStyle.primary,
+                custom_id=f"chal:c:{round_id}",
+                row=0,
+            )
+        )
+        self.round_id = round_id
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str], /
+    ) -> SubmitCodeButton:
+        return cls(match["round"])
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        try:
+            await _cog(interaction).on_code_button(interaction, self.round_id)
+        except Exception as exc:
+            await reply_error(interaction, exc)
+
+
+class CodeModal(discord.ui.Modal):
+    """The code box of a `code` question, prefilled with the starter (or the member's last submission)."""
+
+    code: discord.ui.TextInput[CodeModal] = discord.ui.TextInput(
+        label="Your code", custom_id="code", style=discord.TextStyle.paragraph, max_length=4000
+    )
+
+    def __init__(self, round_id: str, prefill: str) -> None:
+        super().__init__(title="Submit code", timeout=15 * 60, custom_id=f"chal:m:{round_id}")
+        self.round_id = round_id
+        self.code.default = prefill[:4000]
+
+    async def on_submit(self, interaction: discord.Interaction) -> None:
+        await _cog(interaction).on_code_submit(interaction, self.round_id, self.code.value)
+
+    async def on_error(self, interaction: discord.Interaction, error: Exception, /) -> None:  # type: ignore[override]
+        await reply_error(interaction, error)
+
+
 def problem_view(round_id: str, choices: int) -> discord.ui.View:
+    """Answer buttons A–E for a multiple-choice problem, or **Submit code** when `choices` is 0."""
     view = discord.ui.View(timeout=None)
+    if choices == 0:
+        view.add_item(SubmitCodeButton(round_id))
     for letter in LETTERS[:choices]:
         view.add_item(AnswerButton(round_id, letter))
     view.add_item(HintButton(round_id))
@@ -109,6 +158,6 @@ def revealed_view(round_id: str, choices: int, answer: str | None, tried: list[s
                 child.item.style = discord.ButtonStyle.danger
             else:
                 child.item.style = discord.ButtonStyle.secondary
-        if isinstance(child, AnswerButton | HintButton):
+        if isinstance(child, AnswerButton | HintButton | SubmitCodeButton):
             child.item.disabled = True
     return view

@@ -12,7 +12,7 @@ from discord.ext import commands
 from bot.client import TorchQuizBot
 from bot.engine import ChallengeRun, QuestionClosed, QuizError
 from bot.ui.format import clip
-from cogs.challenge._buttons import AnswerButton, HintButton
+from cogs.challenge._buttons import AnswerButton, HintButton, SubmitCodeButton
 from cogs.challenge._session import ChallengeSession
 
 log = logging.getLogger(__name__)
@@ -34,10 +34,10 @@ class ChallengeCog(commands.Cog, name="Challenge"):
         self.by_member: dict[int, str] = {}
 
     async def cog_load(self) -> None:
-        self.bot.add_dynamic_items(AnswerButton, HintButton)
+        self.bot.add_dynamic_items(AnswerButton, HintButton, SubmitCodeButton)
 
     async def cog_unload(self) -> None:
-        self.bot.remove_dynamic_items(AnswerButton, HintButton)
+        self.bot.remove_dynamic_items(AnswerButton, HintButton, SubmitCodeButton)
         for session in list(self.sessions.values()):
             await session.end(self.bot.clock(), status="abandoned")
 
@@ -51,9 +51,15 @@ class ChallengeCog(commands.Cog, name="Challenge"):
                 ephemeral=True,
             )
             return
-        questions = [q for q in chosen.questions if q.type != "code"]
+        questions = list(chosen.questions)
+        if self.bot.sandbox_unavailable() is not None:
+            # Code problems need the sandbox; play the rest rather than refuse the whole pack.
+            questions = [q for q in questions if q.type != "code"]
         if not questions:
-            await interaction.response.send_message("That pack has no multiple-choice problems.", ephemeral=True)
+            reason = self.bot.sandbox_unavailable()
+            await interaction.response.send_message(
+                f"That pack has only code problems, and code can't run right now: {reason}.", ephemeral=True
+            )
             return
         previous = self.sessions.get(self.by_member.get(interaction.user.id, ""))
         if previous is not None:
@@ -83,6 +89,12 @@ class ChallengeCog(commands.Cog, name="Challenge"):
 
     async def on_answer(self, interaction: discord.Interaction, round_id: str, choice: str) -> None:
         await self._session_for(interaction, round_id).answer(interaction, round_id, choice)
+
+    async def on_code_button(self, interaction: discord.Interaction, round_id: str) -> None:
+        await self._session_for(interaction, round_id).open_code_box(interaction, round_id)
+
+    async def on_code_submit(self, interaction: discord.Interaction, round_id: str, code: str) -> None:
+        await self._session_for(interaction, round_id).submit_code(interaction, round_id, code)
 
     async def on_hint(self, interaction: discord.Interaction, round_id: str) -> None:
         await self._session_for(interaction, round_id).hint(interaction, round_id)

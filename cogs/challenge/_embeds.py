@@ -6,6 +6,7 @@ import discord
 
 from bot.engine import AnswerOutcome, ChallengeRun, ChallengeSummary, QuestionResult, QuestionRound
 from bot.engine.scoring import HINT_COST, base_points
+from bot.sandbox import Result
 from bot.ui.format import (
     DIFFICULTY_COLOURS,
     TYPE_LABELS,
@@ -16,6 +17,7 @@ from bot.ui.format import (
     countdown,
     plural,
 )
+from bot.ui.run_output import combined_output, stop_line
 
 
 def problem_embed(run: ChallengeRun, current: QuestionRound) -> discord.Embed:
@@ -23,7 +25,11 @@ def problem_embed(run: ChallengeRun, current: QuestionRound) -> discord.Embed:
     parts = [question.prompt]
     if question.code:
         parts.append(code_block(question.code))
-    parts.append(choice_lines(question))
+    if question.type == "code":
+        parts.append("**Starter code** (press Submit code to edit and run it):")
+        parts.append(code_block(question.starter or ""))
+    else:
+        parts.append(choice_lines(question))
     embed = discord.Embed(
         title=clip(f"{run.pack.title} · Problem {run.position}/{len(run.questions)}", 256),
         description="\n\n".join(parts),
@@ -43,20 +49,18 @@ def verdict_line(result: QuestionResult, outcome: AnswerOutcome | None) -> str:
         return f"✅ **Correct!** +{result.points} points"
     if result.timed_out:
         return "⏰ **Time's up.** No points for this one."
-    last = f" ({outcome.choice})" if outcome is not None else ""
+    last = f" ({outcome.choice})" if outcome is not None and not outcome.choice.startswith("code:") else ""
     return f"❌ **Not this time{last}.** No attempts left."
 
 
 def reveal_embed(run: ChallengeRun, result: QuestionResult, outcome: AnswerOutcome | None) -> discord.Embed:
     question = result.question
-    answer = question.answer or "?"
-    description = "\n\n".join(
-        [
-            verdict_line(result, outcome),
-            f"**Answer: {answer}.** {choice_text(question, answer)}",
-            question.explanation,
-        ]
-    )
+    if question.type == "code":
+        key = "**A reference solution:**\n" + code_block(question.solution or "")
+    else:
+        answer = question.answer or "?"
+        key = f"**Answer: {answer}.** {choice_text(question, answer)}"
+    description = "\n\n".join([verdict_line(result, outcome), key, question.explanation])
     index = run.questions.index(question) + 1
     embed = discord.Embed(
         title=clip(f"{run.pack.title} · Problem {index}/{len(run.questions)} · closed", 256),
@@ -83,4 +87,42 @@ def summary_embed(run: ChallengeRun, summary: ChallengeSummary, *, badge_is_new:
         title=clip(f"{run.pack.title} · challenge complete", 256),
         description="\n".join(lines),
         colour=discord.Colour.gold() if summary.badge else discord.Colour.blurple(),
+    )
+
+
+def code_report_embed(result: Result, outcome: AnswerOutcome | None, note: str | None = None) -> discord.Embed:
+    """Each check case by name, pass or fail with expected and actual values, then the run's output."""
+    cases = result.cases
+    passed = sum(case.passed for case in cases)
+    lines: list[str] = []
+    if outcome is not None:
+        if outcome.correct:
+            lines.append(f"✅ **All checks passed!** +{outcome.points} points")
+        elif outcome.finished:
+            lines.append("❌ **Not yet, and no attempts left.**")
+        else:
+            lines.append(f"❌ **Not yet.** {plural(outcome.attempts_left, 'attempt')} left.")
+    if note:
+        lines.append(note)
+    for case in cases[:20]:
+        if case.passed:
+            lines.append(f"✅ {clip(case.name, 150)}: passed")
+        else:
+            lines.append(
+                f"❌ {clip(case.name, 150)}: failed, expected `{clip(case.expected or '?', 150)}`"
+                f" got `{clip(case.actual or '?', 150)}`" + (f" — {clip(case.detail, 150)}" if case.detail else "")
+            )
+    if len(cases) > 20:
+        lines.append(f"…and {len(cases) - 20} more case(s)")
+    stop = stop_line(result)
+    if stop is not None:
+        lines.append(stop)
+    output = combined_output(result)
+    if output.strip():
+        lines.append("**Output**\n" + code_block(clip(output, 1000), "text"))
+    title = f"Check results: {passed}/{len(cases)} passed" if cases else "Check results"
+    return discord.Embed(
+        title=title,
+        description=clip("\n".join(lines), 4000),
+        colour=discord.Colour.green() if result.passed and cases else discord.Colour.red(),
     )

@@ -14,10 +14,11 @@ from typing import TYPE_CHECKING, Any
 
 import discord
 
-from bot.engine import AnswerOutcome, ChallengeRun, QuestionResult, QuestionRound
+from bot.engine import AnswerOutcome, ChallengeRun, QuestionResult, QuestionRound, QuizError
 from bot.storage import ResultRecord, Store
-from cogs.challenge._buttons import problem_view, revealed_view
-from cogs.challenge._embeds import problem_embed, reveal_embed, summary_embed
+from bot.ui.run_output import render_run
+from cogs.challenge._buttons import CodeModal, problem_view, revealed_view
+from cogs.challenge._embeds import code_report_embed, problem_embed, reveal_embed, summary_embed
 
 if TYPE_CHECKING:
     from bot.client import TorchQuizBot
@@ -45,6 +46,7 @@ class ChallengeSession:
         self.interaction: discord.Interaction | None = None
         self.interaction_at = 0.0
         self.timer: asyncio.Task[Any] | None = None
+        self.last_code: dict[str, str] = {}
         self.ended = False
 
     @property
@@ -134,6 +136,60 @@ class ChallengeSession:
             )
             await self._after_close(result, outcome, now)
 
+    async def open_code_box(self, interaction: discord.Interaction, round_id: str) -> None:
+        current = self.run.round(round_id)
+        current.check_can_submit(self.run.member_id, self.bot.clock())
+        prefill = self.last_code.get(round_id) or current.question.starter or ""
+        await interaction.response.send_modal(CodeModal(round_id, prefill))
+
+    async def submit_code(self, interaction: discord.Interaction, round_id: str, code: str) -> None:
+        """Grade a submission in the sandbox; a refusal (busy, cooldown) costs no attempt."""
+        submitted_at = self.bot.clock()
+        current = self.run.round(round_id)
+        current.check_can_submit(self.run.member_id, submitted_at, code)
+        self.last_code[round_id] = code
+        # Running takes up to the wall limit: acknowledge now, report in a follow-up.
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        self._remember(interaction, submitted_at)
+        if self.bot.sandbox is None:
+            await interaction.followup.send("Code can't run: the sandbox is switched off.", ephemeral=True)
+            return
+        result = await self.bot.sandbox.run(code, check=current.question.check, member_id=self.run.member_id)
+        if result.refused:
+            content, _ = render_run(result)
+            await interaction.followup.send(f"{content}\nThis did not use an attempt.", ephemeral=True)
+            return
+        async with self.lock:
+            try:
+                outcome = self.run.submit_code(round_id, code, passed=result.passed, now=submitted_at)
+            except QuizError as refusal:
+                await interaction.followup.send(
+                    embed=code_report_embed(result, None, note=refusal.message), ephemeral=True
+                )
+                return
+            await self.store.record_attempt(
+                round_id,
+                self.run.member_id,
+                choice=outcome.choice,
+                attempt=outcome.attempt,
+                correct=outcome.correct,
+                created_at=submitted_at,
+            )
+            await interaction.followup.send(embed=code_report_embed(result, outcome), ephemeral=True)
+            if outcome.finished:
+                result_row = self.run.results[-1]
+                await self._reveal(result_row, outcome)
+                await self._after_close(result_row, outcome, self.bot.clock())
+
+    async def _reveal(self, result: QuestionResult, outcome: AnswerOutcome | None) -> None:
+        """Show the answer on the problem message itself, through the webhook that posted it."""
+        if self.message is None:
+            return
+        try:
+            await self.message.edit(embed=reveal_embed(self.run, result, outcome), view=self._revealed(result.round_id))
+        except discord.HTTPException:
+            log.warning("could not reveal problem %s", result.round_id)
+
     async def hint(self, interaction: discord.Interaction, round_id: str) -> None:
         async with self.lock:
             now = self.bot.clock()
@@ -153,13 +209,7 @@ class ChallengeSession:
             result = self.run.expire(now)
             if result is None:
                 return
-            if self.message is not None:
-                try:
-                    await self.message.edit(
-                        embed=reveal_embed(self.run, result, None), view=self._revealed(result.round_id)
-                    )
-                except discord.HTTPException:
-                    log.warning("could not reveal timed-out problem %s", current.round_id)
+            await self._reveal(result, None)
             await self._after_close(result, None, now)
 
     async def _after_close(self, result: QuestionResult, outcome: AnswerOutcome | None, now: float) -> None:

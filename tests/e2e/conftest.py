@@ -34,6 +34,17 @@ class World:
             "TORCHQUIZ_PACKS_DIR": str(self.packs_dir),
             "TORCHQUIZ_GUILD_READY_TIMEOUT": "0",
             "TORCHQUIZ_LOG_LEVEL": "INFO",
+            "TORCHQUIZ_SANDBOX_ENABLED": "false",
+        }
+
+    def sandbox_env(self, **extra: str) -> dict[str, str]:
+        """The environment with a one-worker sandbox and no cooldown, so runs follow each other at once."""
+        return {
+            **self.env(),
+            "TORCHQUIZ_SANDBOX_ENABLED": "true",
+            "TORCHQUIZ_SANDBOX_WORKERS": "1",
+            "TORCHQUIZ_SANDBOX_COOLDOWN_SECONDS": "0",
+            **extra,
         }
 
 

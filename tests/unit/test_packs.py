@@ -120,12 +120,10 @@ def test_a_bad_pack_does_not_stop_the_others(tmp_path: Path) -> None:
     assert "c-dup.yaml, field 'id': pack id 'autograd-basics' is already used" in str(library.problems[1])
 
 
-def test_packs_check_command(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["packs", "check", str(CHALLENGES)]) == 0
-    assert "autograd-basics (5 questions)" in capsys.readouterr().out
+def test_packs_check_names_file_question_and_field(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     data = autograd_data()
     del data["questions"][4]["answer"]
     broken = write_pack(tmp_path, "broken.yaml", data)
-    assert main(["packs", "check", str(broken)]) == 1
+    assert main(["packs", "check", "--no-verify", str(broken)]) == 1
     out = capsys.readouterr().out
     assert f"FAIL {broken}, question 'detach-backward', field 'answer': is missing" in out

@@ -2,7 +2,15 @@ from __future__ import annotations
 
 import pytest
 
-from bot.engine import AlreadyAnswered, AlreadyTried, InvalidChoice, NoAttemptsLeft, QuestionClosed, QuestionRound
+from bot.engine import (
+    AlreadyAnswered,
+    AlreadyTried,
+    InvalidChoice,
+    NoAttemptsLeft,
+    QuestionClosed,
+    QuestionRound,
+    SameCodeAgain,
+)
 from bot.packs import Pack
 
 
@@ -104,3 +112,15 @@ def test_members_are_independent_and_counted(autograd_pack: Pack) -> None:
     rnd.answer(3, "A", 1001.0)
     assert rnd.choice_counts() == {"A": 2, "B": 1, "C": 0, "D": 0}
     assert rnd.everyone_finished({2}) and not rnd.everyone_finished({1, 2})
+
+
+def test_code_submissions_count_attempts_and_repeat_once(autograd_pack: Pack) -> None:
+    rnd = make_round(autograd_pack)
+    first = rnd.submit_code(7, "print(1)", passed=False, now=1001.0)
+    assert not first.finished and first.attempts_left == 1
+    with pytest.raises(SameCodeAgain):
+        rnd.check_can_submit(7, 1002.0, "print(1)\n")
+    second = rnd.submit_code(7, "print(2)", passed=True, now=1003.0)
+    assert second.correct and second.points == 50
+    with pytest.raises(AlreadyAnswered):
+        rnd.check_can_submit(7, 1004.0)

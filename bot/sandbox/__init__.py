@@ -1,0 +1,11 @@
+"""Run members' PyTorch snippets in warm, isolated worker processes (SANDBOX.md).
+
+The bot uses `SandboxPool` and reads `Result`s; nothing here raises into a cog. The isolation layers live in
+`bot.sandbox.isolation`; everything else (workers, protocol, pool, grading, CLI) beside this file.
+"""
+
+from bot.sandbox.limits import SandboxLimits
+from bot.sandbox.pool import SandboxPool
+from bot.sandbox.result import CaseResult, Outcome, Result
+
+__all__ = ["CaseResult", "Outcome", "Result", "SandboxLimits", "SandboxPool"]

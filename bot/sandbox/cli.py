@@ -1,0 +1,67 @@
+"""`python -m bot sandbox run FILE... [--json] [--timeout S] [--memory MB]`: run files as `/run` would.
+
+The lead wires these two functions into `bot/cli.py`: `add_arguments` fills the `sandbox run` sub-parser and
+`run_files` is awaited with the parsed arguments. All files go through one warm pool, in order.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+from dataclasses import replace
+from pathlib import Path
+
+from bot.sandbox.limits import SandboxLimits
+from bot.sandbox.pool import SandboxPool
+from bot.sandbox.result import Result
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("files", nargs="+", type=Path, metavar="FILE", help="Python files to run, in order")
+    parser.add_argument("--json", action="store_true", help="print one JSON object per file (with a 'file' key)")
+    parser.add_argument("--timeout", type=float, metavar="S", help="wall-time limit per file, in seconds")
+    parser.add_argument("--memory", type=int, metavar="MB", help="memory budget per file, in MiB")
+
+
+async def run_files(args: argparse.Namespace, limits: SandboxLimits | None = None) -> int:
+    """Run every file and print its result; 0 if all ran OK, 1 otherwise (a refusal or unreadable file too)."""
+    # One worker is enough for files run one after another, and no cooldown between our own runs.
+    limits = replace(limits or SandboxLimits(), workers=1, cooldown_seconds=0.0)
+    all_ok = True
+    async with SandboxPool(limits) as pool:
+        for path in args.files:
+            try:
+                code = await asyncio.to_thread(path.read_text, encoding="utf-8")
+            except (OSError, UnicodeDecodeError) as exc:
+                _print_unreadable(path, exc, as_json=args.json)
+                all_ok = False
+                continue
+            result = await pool.run(code, wall_seconds=args.timeout, memory_mb=args.memory)
+            all_ok &= result.ok
+            sys.stdout.write(result.to_json(file=str(path)) + "\n" if args.json else format_result(path, result))
+            sys.stdout.flush()
+    return 0 if all_ok else 1
+
+
+def format_result(path: Path, result: Result) -> str:
+    """A human-readable block: a header line with the summary, then the output, then any check cases."""
+    lines = [f"== {path}: {result.summary()}"]
+    for text in (result.stdout, result.stderr):
+        if text:
+            lines.append(text.rstrip("\n"))
+    if result.truncated:
+        lines.append("[output truncated]")
+    for case in result.cases:
+        mark = "PASS" if case.passed else "FAIL"
+        detail = "" if case.passed else f": expected {case.expected}, got {case.actual} {case.detail}".rstrip()
+        lines.append(f"  {mark} {case.name}{detail}")
+    return "\n".join(lines) + "\n"
+
+
+def _print_unreadable(path: Path, exc: Exception, *, as_json: bool) -> None:
+    if as_json:
+        sys.stdout.write(json.dumps({"file": str(path), "outcome": "unreadable", "reason": str(exc)}) + "\n")
+    else:
+        sys.stdout.write(f"== {path}: cannot read: {exc}\n")
