@@ -44,6 +44,12 @@ class Settings(BaseSettings):
         default=2.0, ge=0, le=60, description="Seconds to wait for servers to stream in after connecting."
     )
 
+    # -- live quiz sessions (a server's /settings may override time and count) --
+    quiz_lobby_seconds: float = Field(default=30.0, ge=0, le=600, description="How long the lobby stays open.")
+    quiz_pause_seconds: float = Field(default=5.0, ge=0, le=120, description="Pause after each reveal.")
+    quiz_time_limit: int = Field(default=30, ge=5, le=600, description="Seconds per live question.")
+    quiz_count: int = Field(default=10, ge=1, le=50, description="Questions per live session.")
+
     # -- the sandbox that runs members' code (SANDBOX.md); every limit applies per run unless it says otherwise --
     sandbox_enabled: bool = Field(default=True, description="Start sandbox workers; false disables /run and code.")
     sandbox_wall_seconds: float = Field(default=5.0, gt=0, le=60)

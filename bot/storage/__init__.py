@@ -1,14 +1,17 @@
 """Persistence: SQLite through aiosqlite behind the `Store` facade."""
 
 from bot.storage.database import MigrationError, connect, migrate, schema_version
-from bot.storage.store import BadgeRecord, GuildSettings, Profile, ResultRecord, Store
+from bot.storage.records import BadgeRecord, GuildSettings, LiveSnapshot, Profile, ResultRecord, RoundRow
+from bot.storage.store import Store
 
 __all__ = [
     "BadgeRecord",
     "GuildSettings",
+    "LiveSnapshot",
     "MigrationError",
     "Profile",
     "ResultRecord",
+    "RoundRow",
     "Store",
     "connect",
     "migrate",

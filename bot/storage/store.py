@@ -1,282 +1,38 @@
-"""The typed storage facade: every read and write TorchQuiz makes, as parameterised SQL in one place.
+"""The typed storage facade: every read and write TorchQuiz makes, as parameterised SQL behind narrow methods.
 
-Writes that belong together run in one transaction under a lock, because one aiosqlite connection is shared by
-every coroutine of the bot and SQLite has no nested transactions. Inserts that a repeated click could repeat use
-`ON CONFLICT ... DO NOTHING` against a primary key (not `OR IGNORE`, which would also swallow CHECK failures),
-and report whether they stored anything.
+`Store` gathers the parts (plays, members, servers, live sessions) over one connection. Writes that belong
+together run in one transaction under a lock, because one aiosqlite connection is shared by every coroutine of
+the bot and SQLite has no nested transactions; single-row writes from clicks share transactions through group
+commit. Inserts that a repeated click could repeat use `ON CONFLICT ... DO NOTHING` against a primary key (not
+`OR IGNORE`, which would also swallow CHECK failures) and report whether they stored anything.
 """
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
 from pathlib import Path
 
-import aiosqlite
-
 from bot.storage.database import connect, schema_version
+from bot.storage.guilds import GuildRecords
+from bot.storage.live import LiveRecords
+from bot.storage.members import MemberRecords
+from bot.storage.plays import PlayRecords
 
 
-@dataclass(frozen=True)
-class ResultRecord:
-    round_id: str
-    user_id: int
-    guild_id: int | None
-    pack_id: str
-    question_id: str
-    correct: bool
-    points: int
-    attempts: int
-    hints: int
-    tags: Sequence[str]
-    created_at: float
-
-
-@dataclass(frozen=True)
-class BadgeRecord:
-    pack_id: str
-    name: str
-    emoji: str
-    awarded_at: float
-
-
-@dataclass(frozen=True)
-class Profile:
-    user_id: int
-    points: int
-    answered: int
-    correct: int
-    current_streak: int
-    best_streak: int
-    badges: tuple[BadgeRecord, ...]
-
-    @property
-    def accuracy(self) -> float | None:
-        return self.correct / self.answered if self.answered else None
-
-
-@dataclass(frozen=True)
-class GuildSettings:
-    guild_id: int
-    run_enabled: bool = True
-
-
-class Store:
+class Store(PlayRecords, MemberRecords, GuildRecords, LiveRecords):
     """All persistence behind narrow, typed methods (so another database can stand behind the same calls)."""
-
-    def __init__(self, db: aiosqlite.Connection) -> None:
-        self._db = db
-        self._lock = asyncio.Lock()
 
     @classmethod
     @asynccontextmanager
     async def open(cls, path: Path | str) -> AsyncIterator[Store]:
         db = await connect(path)
+        store = cls(db)
         try:
-            yield cls(db)
+            yield store
         finally:
+            await store._group.drain()
             await db.close()
-
-    @asynccontextmanager
-    async def _transaction(self) -> AsyncIterator[aiosqlite.Connection]:
-        async with self._lock:
-            await self._db.execute("BEGIN IMMEDIATE")
-            try:
-                yield self._db
-            except BaseException:
-                await self._db.rollback()
-                raise
-            await self._db.commit()
-
-    # -- plays and rounds ------------------------------------------------------------------------------------
-
-    async def start_play(
-        self,
-        play_id: str,
-        *,
-        mode: str,
-        owner_id: int,
-        pack_id: str,
-        started_at: float,
-        guild_id: int | None = None,
-        channel_id: int | None = None,
-    ) -> None:
-        async with self._transaction() as db:
-            await db.execute(
-                "INSERT INTO plays (id, mode, guild_id, channel_id, owner_id, pack_id, started_at)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (play_id, mode, guild_id, channel_id, owner_id, pack_id, started_at),
-            )
-
-    async def finish_play(self, play_id: str, *, ended_at: float, status: str = "finished") -> None:
-        async with self._transaction() as db:
-            await db.execute(
-                "UPDATE plays SET ended_at = ?, status = ? WHERE id = ? AND ended_at IS NULL",
-                (ended_at, status, play_id),
-            )
-
-    async def close_interrupted_plays(self, *, mode: str, ended_at: float) -> int:
-        """Mark plays that a shutdown cut off as abandoned; their stored answers and results stay."""
-        async with self._transaction() as db:
-            cursor = await db.execute(
-                "UPDATE plays SET ended_at = ?, status = 'abandoned' WHERE mode = ? AND ended_at IS NULL",
-                (ended_at, mode),
-            )
-            return cursor.rowcount
-
-    async def open_round(
-        self,
-        round_id: str,
-        *,
-        play_id: str,
-        position: int,
-        question_id: str,
-        opened_at: float,
-        deadline: float,
-    ) -> None:
-        async with self._transaction() as db:
-            await db.execute(
-                "INSERT INTO rounds (id, play_id, position, question_id, opened_at, deadline)"
-                " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
-                (round_id, play_id, position, question_id, opened_at, deadline),
-            )
-
-    async def close_round(self, round_id: str, *, closed_at: float) -> None:
-        async with self._transaction() as db:
-            await db.execute(
-                "UPDATE rounds SET closed_at = ? WHERE id = ? AND closed_at IS NULL", (closed_at, round_id)
-            )
-
-    # -- what members do -------------------------------------------------------------------------------------
-
-    async def record_attempt(
-        self, round_id: str, user_id: int, *, choice: str, attempt: int, correct: bool, created_at: float
-    ) -> bool:
-        """Store one answer click; False when the same member's same choice on this round was already stored."""
-        async with self._transaction() as db:
-            cursor = await db.execute(
-                "INSERT INTO attempts (round_id, user_id, choice, attempt, correct, created_at)"
-                " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (round_id, user_id, choice) DO NOTHING",
-                (round_id, user_id, choice, attempt, int(correct), created_at),
-            )
-            return cursor.rowcount == 1
-
-    async def record_hint(self, round_id: str, user_id: int, *, created_at: float) -> bool:
-        async with self._transaction() as db:
-            cursor = await db.execute(
-                "INSERT INTO hints (round_id, user_id, created_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
-                (round_id, user_id, created_at),
-            )
-            return cursor.rowcount == 1
-
-    async def record_result(self, result: ResultRecord) -> bool:
-        """Store a question's final outcome and move the member's streak; idempotent per round and member."""
-        async with self._transaction() as db:
-            cursor = await db.execute(
-                "INSERT INTO results (round_id, user_id, guild_id, pack_id, question_id, correct,"
-                " points, attempts, hints, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-                " ON CONFLICT (round_id, user_id) DO NOTHING",
-                (
-                    result.round_id,
-                    result.user_id,
-                    result.guild_id,
-                    result.pack_id,
-                    result.question_id,
-                    int(result.correct),
-                    result.points,
-                    result.attempts,
-                    result.hints,
-                    result.created_at,
-                ),
-            )
-            if cursor.rowcount != 1:
-                return False
-            await db.executemany(
-                "INSERT INTO result_tags (round_id, user_id, tag) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
-                [(result.round_id, result.user_id, tag) for tag in result.tags],
-            )
-            if result.correct:
-                await db.execute(
-                    "INSERT INTO members (user_id, current_streak, best_streak) VALUES (?, 1, 1)"
-                    " ON CONFLICT(user_id) DO UPDATE SET current_streak = current_streak + 1,"
-                    " best_streak = MAX(best_streak, current_streak + 1)",
-                    (result.user_id,),
-                )
-            else:
-                await db.execute(
-                    "INSERT INTO members (user_id, current_streak, best_streak) VALUES (?, 0, 0)"
-                    " ON CONFLICT(user_id) DO UPDATE SET current_streak = 0",
-                    (result.user_id,),
-                )
-            return True
-
-    async def award_badge(
-        self, user_id: int, *, pack_id: str, name: str, emoji: str, guild_id: int | None, awarded_at: float
-    ) -> bool:
-        """Award a pack's badge once; False when the member already holds it."""
-        async with self._transaction() as db:
-            cursor = await db.execute(
-                "INSERT INTO badges (user_id, pack_id, name, emoji, guild_id, awarded_at)"
-                " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
-                (user_id, pack_id, name, emoji, guild_id, awarded_at),
-            )
-            return cursor.rowcount == 1
-
-    # -- reading ---------------------------------------------------------------------------------------------
-
-    async def profile(self, user_id: int) -> Profile:
-        async with self._db.execute(
-            "SELECT COALESCE(SUM(points), 0), COUNT(*), COALESCE(SUM(correct), 0) FROM results WHERE user_id = ?",
-            (user_id,),
-        ) as cursor:
-            points, answered, correct = await cursor.fetchone() or (0, 0, 0)
-        async with self._db.execute(
-            "SELECT current_streak, best_streak FROM members WHERE user_id = ?", (user_id,)
-        ) as cursor:
-            streaks = await cursor.fetchone()
-        async with self._db.execute(
-            "SELECT pack_id, name, emoji, awarded_at FROM badges WHERE user_id = ? ORDER BY awarded_at",
-            (user_id,),
-        ) as cursor:
-            badges = tuple(BadgeRecord(r[0], r[1], r[2], r[3]) for r in await cursor.fetchall())
-        return Profile(
-            user_id=user_id,
-            points=int(points),
-            answered=int(answered),
-            correct=int(correct),
-            current_streak=int(streaks[0]) if streaks else 0,
-            best_streak=int(streaks[1]) if streaks else 0,
-            badges=badges,
-        )
-
-    async def attempts_for(self, round_id: str, user_id: int) -> list[tuple[str, int, bool]]:
-        async with self._db.execute(
-            "SELECT choice, attempt, correct FROM attempts WHERE round_id = ? AND user_id = ? ORDER BY attempt",
-            (round_id, user_id),
-        ) as cursor:
-            return [(r[0], int(r[1]), bool(r[2])) for r in await cursor.fetchall()]
-
-    # -- server settings -------------------------------------------------------------------------------------
-
-    async def guild_settings(self, guild_id: int) -> GuildSettings:
-        async with self._db.execute("SELECT run_enabled FROM guild_settings WHERE guild_id = ?", (guild_id,)) as cur:
-            row = await cur.fetchone()
-        return GuildSettings(guild_id) if row is None else GuildSettings(guild_id, run_enabled=bool(row[0]))
-
-    async def set_run_enabled(self, guild_id: int, enabled: bool) -> None:
-        async with self._transaction() as db:
-            await db.execute(
-                "INSERT INTO guild_settings (guild_id, run_enabled) VALUES (?, ?)"
-                " ON CONFLICT (guild_id) DO UPDATE SET run_enabled = excluded.run_enabled",
-                (guild_id, int(enabled)),
-            )
 
     async def schema_version(self) -> int:
         return await schema_version(self._db)
-
-    async def play_status(self, play_id: str) -> str | None:
-        async with self._db.execute("SELECT status FROM plays WHERE id = ?", (play_id,)) as cursor:
-            row = await cursor.fetchone()
-        return str(row[0]) if row else None

@@ -24,6 +24,7 @@ class World:
     guild_id: int
     channel_id: int
     members: dict[str, FakeUser]
+    quizmaster_role: int
     database: Path
     packs_dir: Path
 
@@ -53,9 +54,11 @@ async def world(tmp_path: Path) -> AsyncIterator[World]:
     async with FakeDiscord() as fake:
         guild = fake.add_guild("PyTorch study group")
         channel = fake.add_channel(guild, "quiz")
-        members = {name: fake.add_member(guild, name) for name in ("alice", "bob", "carol", "dave")}
+        quizmaster = fake.add_role(guild, "Quizmaster")
+        members = {name: fake.add_member(guild, name) for name in ("alice", "bob", "carol")}
+        members["dave"] = fake.add_member(guild, "dave", roles=(quizmaster,))
         members["mod"] = fake.add_member(guild, "mod", manage_guild=True)
-        yield World(fake, guild, channel, members, tmp_path / "torchquiz.db", CHALLENGES)
+        yield World(fake, guild, channel, members, quizmaster, tmp_path / "torchquiz.db", CHALLENGES)
         assert fake.violations == [], "the bot broke one of Discord's rules"
         assert fake.unhandled == [], "the bot called a route the fake does not serve"
 

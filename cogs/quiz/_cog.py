@@ -1,0 +1,225 @@
+"""`/quiz start|skip|stop|status`: live quiz sessions that moderators run in a channel, one per channel."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from typing import Literal
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.client import TorchQuizBot
+from bot.engine import QuestionClosed, QuizError
+from bot.engine.live import LiveSession, SessionEnded
+from bot.storage import GuildSettings
+from bot.ui.format import clip, countdown, plural
+from cogs.quiz._buttons import DYNAMIC_ITEMS, lobby_view
+from cogs.quiz._embeds import lobby_embed, standings_lines
+from cogs.quiz._restore import close_interrupted
+from cogs.quiz._runner import LiveQuiz
+
+log = logging.getLogger(__name__)
+
+Difficulty = Literal["beginner", "intermediate", "advanced", "expert"]
+
+
+class NotModerator(QuizError):
+    def __init__(self) -> None:
+        super().__init__("Only moderators (Manage Server, or the server's moderator role) can do that.")
+
+
+def is_moderator(interaction: discord.Interaction, options: GuildSettings) -> bool:
+    permissions = interaction.permissions
+    if permissions.manage_guild or permissions.administrator:
+        return True
+    roles = getattr(interaction.user, "roles", [])
+    return options.moderator_role_id is not None and any(role.id == options.moderator_role_id for role in roles)
+
+
+@app_commands.guild_only()
+class QuizCog(commands.GroupCog, name="Quiz", group_name="quiz", group_description="Live quiz sessions"):
+    def __init__(self, bot: TorchQuizBot) -> None:
+        self.bot = bot
+        self.by_channel: dict[int, LiveQuiz] = {}
+        self.by_play: dict[str, LiveQuiz] = {}
+        super().__init__()
+
+    async def cog_load(self) -> None:
+        self.bot.add_dynamic_items(*DYNAMIC_ITEMS)
+        self.bot.tasks.spawn(self._close_interrupted(), name="quiz-close-interrupted")
+
+    async def cog_unload(self) -> None:
+        self.bot.remove_dynamic_items(*DYNAMIC_ITEMS)
+
+    async def _close_interrupted(self) -> None:
+        await self.bot.wait_until_ready()
+        closed = await close_interrupted(self.bot)
+        if closed:
+            log.info("closed %d live session(s) interrupted by the last shutdown", closed)
+
+    # -- commands --------------------------------------------------------------------------------------------
+
+    @app_commands.command(name="start", description="Start a live quiz in this channel (moderators).")
+    @app_commands.describe(
+        pack="The question pack",
+        count="How many questions (default: the server's setting)",
+        time="Seconds per question (default: the server's setting)",
+        difficulty="Only questions of this difficulty",
+    )
+    async def start(
+        self,
+        interaction: discord.Interaction,
+        pack: str,
+        count: app_commands.Range[int, 1, 50] | None = None,
+        time: app_commands.Range[int, 5, 600] | None = None,
+        difficulty: Difficulty | None = None,
+    ) -> None:
+        assert interaction.channel_id is not None
+        options = await self.bot.store.guild_settings(interaction.guild_id or 0)
+        if not is_moderator(interaction, options):
+            raise NotModerator()
+        if options.quiz_channel_id is not None and interaction.channel_id != options.quiz_channel_id:
+            raise QuizError(f"Live quizzes run in <#{options.quiz_channel_id}> on this server.")
+        running = self.by_channel.get(interaction.channel_id)
+        if running is not None:
+            raise QuizError(f"A quiz ({running.session.pack.title}) is already running in this channel.")
+        chosen = self.bot.packs.get(pack)
+        if chosen is None:
+            raise QuizError(f"There is no pack called `{clip(pack, 80)}`.")
+        questions = [
+            q for q in chosen.questions if q.type != "code" and (difficulty is None or q.difficulty == difficulty)
+        ]
+        if not questions:
+            raise QuizError("That pack has no multiple-choice questions of that difficulty.")
+        questions = questions[: count or options.default_count or self.bot.settings.quiz_count]
+        time_limit = time or options.default_time_limit or self.bot.settings.quiz_time_limit
+        play_id = secrets.token_hex(5)
+        session = LiveSession(play_id, chosen, questions, time_limit=time_limit)
+        await self.bot.store.start_live(
+            play_id,
+            guild_id=interaction.guild_id,
+            channel_id=interaction.channel_id,
+            owner_id=interaction.user.id,
+            pack_id=chosen.id,
+            started_at=self.bot.clock(),
+            question_ids=[q.id for q in questions],
+            time_limit=time_limit,
+        )
+        quiz = LiveQuiz(
+            self.bot,
+            session,
+            guild_id=interaction.guild_id,
+            channel_id=interaction.channel_id,
+            moderator_id=interaction.user.id,
+            lobby_seconds=self.bot.settings.quiz_lobby_seconds,
+            pause_seconds=self.bot.settings.quiz_pause_seconds,
+        )
+        self.by_channel[interaction.channel_id] = quiz
+        self.by_play[play_id] = quiz
+        closes_at = self.bot.clock() + quiz.lobby_seconds
+        response = await interaction.response.send_message(
+            embed=lobby_embed(session, interaction.user.id, closes_at), view=lobby_view(play_id)
+        )
+        if isinstance(response.resource, discord.InteractionMessage):
+            quiz.lobby_message = response.resource
+            await self.bot.store.set_lobby_message(play_id, response.resource.id)
+        task = self.bot.tasks.spawn(quiz.run(), name=f"live-quiz-{play_id}")
+        task.add_done_callback(lambda _: self._forget(quiz))
+
+    @start.autocomplete("pack")
+    async def _pack_names(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
+        needle = current.lower()
+        return [
+            app_commands.Choice(name=clip(f"{p.title} ({p.id})", 100), value=p.id)
+            for p in self.bot.packs.packs.values()
+            if needle in p.id or needle in p.title.lower()
+        ][:25]
+
+    @app_commands.command(name="skip", description="Close the current question now (moderators).")
+    async def skip(self, interaction: discord.Interaction) -> None:
+        quiz = await self._moderated(interaction)
+        quiz.request_skip()
+        await interaction.response.send_message("Closing this question now.", ephemeral=True)
+
+    @app_commands.command(name="stop", description="End the quiz now; results so far are saved (moderators).")
+    async def stop(self, interaction: discord.Interaction) -> None:
+        quiz = await self._moderated(interaction)
+        quiz.request_stop()
+        await interaction.response.send_message("Stopping the quiz; the final standings follow.", ephemeral=True)
+
+    @app_commands.command(name="status", description="What the quiz in this channel is doing.")
+    async def status(self, interaction: discord.Interaction) -> None:
+        quiz = self._running_here(interaction)
+        session = quiz.session
+        lines = [f"**{session.pack.title}** · {plural(len(session.participants), 'player')}"]
+        if session.current is not None and session.current.closed_at is None:
+            lines.append(
+                f"Question {session.index + 1}/{len(session.questions)} closes {countdown(session.current.deadline)}"
+            )
+        elif session.index < 0:
+            lines.append("In the lobby: press Join on the quiz message to play.")
+        else:
+            lines.append(f"Between questions ({session.index + 1}/{len(session.questions)} done).")
+        lines.append(standings_lines(session.standings(), 3))
+        await interaction.response.send_message("\n".join(lines), ephemeral=True)
+
+    def _running_here(self, interaction: discord.Interaction) -> LiveQuiz:
+        quiz = self.by_channel.get(interaction.channel_id or 0)
+        if quiz is None:
+            raise QuizError("No quiz is running in this channel.")
+        return quiz
+
+    async def _moderated(self, interaction: discord.Interaction) -> LiveQuiz:
+        options = await self.bot.store.guild_settings(interaction.guild_id or 0)
+        if not is_moderator(interaction, options):
+            raise NotModerator()
+        return self._running_here(interaction)
+
+    def _forget(self, quiz: LiveQuiz) -> None:
+        self.by_channel.pop(quiz.channel_id, None)
+        self.by_play.pop(quiz.play_id, None)
+
+    # -- buttons ---------------------------------------------------------------------------------------------
+
+    def _quiz(self, play_id: str) -> LiveQuiz:
+        quiz = self.by_play.get(play_id)
+        if quiz is None or quiz.session.phase == "finished":
+            raise SessionEnded()
+        return quiz
+
+    async def on_join(self, interaction: discord.Interaction, play_id: str) -> None:
+        quiz = self._quiz(play_id)
+        joined = await quiz.join(interaction.user.id)
+        players = plural(len(quiz.session.participants), "player")
+        text = f"You're in! {players} so far." if joined else f"You're already in ({players})."
+        await interaction.response.send_message(text, ephemeral=True)
+
+    async def on_start_now(self, interaction: discord.Interaction, play_id: str) -> None:
+        quiz = self._quiz(play_id)
+        options = await self.bot.store.guild_settings(interaction.guild_id or 0)
+        if interaction.user.id != quiz.moderator_id and not is_moderator(interaction, options):
+            raise NotModerator()
+        quiz.start_now.set()
+        await interaction.response.send_message("Starting!", ephemeral=True)
+
+    async def on_answer(self, interaction: discord.Interaction, round_id: str, choice: str) -> None:
+        quiz = self._quiz(round_id.rsplit("-", 1)[0])
+        outcome = await quiz.answer(round_id, interaction.user.id, choice)
+        if outcome.correct:
+            text = f"✅ **{choice}** is right! +{outcome.points} points"
+        elif outcome.finished:
+            text = f"❌ **{choice}** is not right, and that was your last attempt."
+        else:
+            text = f"❌ **{choice}** is not right. {plural(outcome.attempts_left, 'attempt')} left."
+        await interaction.response.send_message(text, ephemeral=True)
+
+    async def on_hint(self, interaction: discord.Interaction, round_id: str) -> None:
+        quiz = self._quiz(round_id.rsplit("-", 1)[0])
+        hint = await quiz.hint(round_id, interaction.user.id)
+        note = "It costs a quarter of this question's points." if hint.charged else "No extra cost."
+        await interaction.response.send_message(f"💡 **Hint:** {hint.text}\n-# {note}", ephemeral=True)
+
+
+__all__ = ["QuestionClosed", "QuizCog"]

@@ -1,0 +1,112 @@
+"""What the channel sees during a live quiz: lobby, question, reveal with counts and standings, podium."""
+
+from __future__ import annotations
+
+import discord
+
+from bot.engine.live import LiveSession, RoundReveal, SessionSummary, Standing
+from bot.engine.scoring import base_points
+from bot.ui.format import (
+    DIFFICULTY_COLOURS,
+    TYPE_LABELS,
+    choice_lines,
+    choice_text,
+    clip,
+    code_block,
+    countdown,
+    plural,
+)
+
+MEDALS = ("🥇", "🥈", "🥉")
+
+
+def lobby_embed(session: LiveSession, moderator_id: int, closes_at: float | None) -> discord.Embed:
+    pack = session.pack
+    when = f"Starts {countdown(closes_at)}" if closes_at is not None else "Starting…"
+    embed = discord.Embed(
+        title=clip(f"Live quiz: {pack.title}", 256),
+        description=(
+            f"{clip(pack.description, 800)}\n\n"
+            f"**{plural(len(session.questions), 'question')}**, {session.time_limit} s each. "
+            f"Press **Join** to play. {when}."
+        ),
+        colour=discord.Colour.blurple(),
+    )
+    embed.add_field(name="Host", value=f"<@{moderator_id}>")
+    embed.add_field(name="Players", value=str(len(session.participants)))
+    if pack.badge is not None and len(session.questions) == len(pack.questions):
+        embed.add_field(name="Badge", value=f"{pack.badge.emoji} {pack.badge.name} for a perfect run")
+    embed.set_footer(text="Answers stay private. Faster correct answers earn more: 100% at the start, 50% at the end.")
+    return embed
+
+
+def question_embed(session: LiveSession) -> discord.Embed:
+    current = session.current
+    assert current is not None
+    question = current.question
+    parts = [question.prompt]
+    if question.code:
+        parts.append(code_block(question.code))
+    parts.append(choice_lines(question))
+    embed = discord.Embed(
+        title=clip(f"Question {session.index + 1}/{len(session.questions)} · {session.pack.title}", 256),
+        description="\n\n".join(parts),
+        colour=DIFFICULTY_COLOURS[question.difficulty],
+    )
+    embed.add_field(name="Type", value=TYPE_LABELS[question.type])
+    embed.add_field(name="Difficulty", value=question.difficulty.title())
+    embed.add_field(name="Points", value=f"up to {base_points(question.difficulty)}")
+    embed.add_field(name="Closes", value=countdown(current.deadline))
+    embed.set_footer(text="Click an answer; only you see whether it was right. A hint costs a quarter.")
+    return embed
+
+
+def standings_lines(standings: tuple[Standing, ...], limit: int) -> str:
+    lines = []
+    for place, standing in enumerate(standings[:limit], start=1):
+        marker = MEDALS[place - 1] if place <= len(MEDALS) else f"{place}."
+        lines.append(f"{marker} <@{standing.member_id}> — {standing.points} ({standing.correct} right)")
+    return "\n".join(lines) or "Nobody has scored yet."
+
+
+def reveal_embed(session: LiveSession, reveal: RoundReveal) -> discord.Embed:
+    question = reveal.round.question
+    answer = question.answer or "?"
+    embed = discord.Embed(
+        title=clip(f"Question {session.reveals.index(reveal) + 1}/{len(session.questions)} · closed", 256),
+        description=clip(f"**Answer: {answer}.** {choice_text(question, answer)}\n\n{question.explanation}", 4096),
+        colour=discord.Colour.green(),
+    )
+    total = sum(reveal.counts.values())
+    bars = []
+    for letter, count in reveal.counts.items():
+        filled = round(10 * count / total) if total else 0
+        mark = " ✅" if letter == answer else ""
+        bars.append(f"`{letter}` {'█' * filled}{'░' * (10 - filled)} {count}{mark}")
+    embed.add_field(name="Answers", value="\n".join(bars) or "No answers.", inline=False)
+    if reveal.fastest is not None:
+        member, seconds = reveal.fastest
+        embed.add_field(name="Fastest correct", value=f"<@{member}> in {seconds:.1f} s")
+    right = sum(result.correct for result in reveal.results)
+    embed.add_field(name="Got it right", value=f"{right} of {plural(len(reveal.results), 'player')}")
+    embed.add_field(name="Top five", value=standings_lines(session.standings(), 5), inline=False)
+    return embed
+
+
+def podium_embed(session: LiveSession, summary: SessionSummary, *, ended_early: str | None = None) -> discord.Embed:
+    description = standings_lines(summary.standings, 10)
+    if ended_early:
+        description = f"{ended_early}\n\n{description}"
+    embed = discord.Embed(
+        title=clip(f"🏆 Final standings · {session.pack.title}", 256),
+        description=clip(description, 4096),
+        colour=discord.Colour.gold(),
+    )
+    embed.add_field(name="Questions played", value=f"{summary.questions_played} of {len(session.questions)}")
+    embed.add_field(name="Players", value=str(len(summary.standings)))
+    if summary.badge is not None:
+        winners = ", ".join(f"<@{m}>" for m in summary.badge_winners[:20])
+        embed.add_field(
+            name=f"{summary.badge.emoji} {summary.badge.name}", value=clip(f"Earned by {winners}", 1024), inline=False
+        )
+    return embed
