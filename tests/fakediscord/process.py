@@ -97,18 +97,20 @@ async def run_bot_process(
     *,
     ready_timeout: float = 30.0,
     wait_for_sync: bool = True,
+    entry: Sequence[str] = ("-m", "tests.fakediscord.launch"),
 ) -> AsyncIterator[BotProcess]:
     """Start ``python -m tests.fakediscord.launch`` against ``fake`` and yield once it is ready.
 
-    ``env`` is layered over this process's environment. The log file is deleted afterwards unless the
-    block raised, in which case its path is kept for post-mortems (and printed in the error).
+    ``entry`` picks another program taking the same ``--http-base``/``--gateway`` flags (benchmarks run a
+    bare bot that way). ``env`` is layered over this process's environment. The log file is deleted
+    afterwards unless the block raised, in which case its path is kept for post-mortems (and printed in the
+    error).
     """
     log_dir = Path(tempfile.mkdtemp(prefix="torchquiz-bot-"))
     log_path = log_dir / "bot.log"
     command = [
         sys.executable,
-        "-m",
-        "tests.fakediscord.launch",
+        *entry,
         "--http-base",
         fake.http_base,
         "--gateway",
