@@ -3,7 +3,8 @@
 Both bots are real processes connected to the loopback fake of Discord. In one live session 200 members click
 1000 times (A, B, C, D and Hint each). Latency: the clicks arrive at 400 per second and each one's latency is the
 time from the fake sending INTERACTION_CREATE to it receiving the bot's callback. Throughput: on the next
-question the same 1000 clicks are injected all at once and clicks per second are counted until the last answer.
+questions the same 1000 clicks are injected all at once and clicks per second are counted until the last
+answer (the median of three such bursts).
 The bare bot answers the same bursts on a panel of five buttons and does nothing else.
 Run: ``python bench/interactions.py``.
 """
@@ -27,6 +28,8 @@ LABELS = ("A", "B", "C", "D", "Hint")
 DISCORD_DEADLINE = 3.0
 # 1000 clicks in 2.5 s: 200 members each clicking five times in a couple of seconds, a heavy live moment.
 PACED_RATE = 400.0
+# Saturating bursts per bot; the median is reported, since a 2-core machine is noisy.
+THROUGHPUT_ROUNDS = 3
 BARE_BOT = str(Path(__file__).resolve().parent / "bare_bot.py")
 
 
@@ -73,7 +76,7 @@ async def quiz_bot(folder: Path) -> tuple[list[float], float, list[str]]:
             started = await fake.slash(
                 moderator,
                 "quiz",
-                {"pack": "autograd-basics", "count": 2, "time": 600},
+                {"pack": "autograd-basics", "count": 1 + THROUGHPUT_ROUNDS, "time": 600},
                 subcommand="start",
                 channel_id=channel,
             )
@@ -85,12 +88,16 @@ async def quiz_bot(folder: Path) -> tuple[list[float], float, list[str]]:
             first = await fake.wait_for_message(lambda m: "Question 1/" in m.text, timeout=10, channel_id=channel)
             # Everybody answers A, B, C, D and asks for a hint: the real paths, refusals included.
             latencies, _ = await burst(fake, members, first, LABELS, PACED_RATE)
-            await asyncio.sleep(1.0)
-            skip = await fake.slash(moderator, "quiz", subcommand="skip", channel_id=channel)
-            await skip.response()
-            second = await fake.wait_for_message(lambda m: "Question 2/" in m.text, timeout=15, channel_id=channel)
-            _, rate = await burst(fake, members, second, LABELS, None)
-        return latencies, rate, list(fake.violations)
+            rates = []
+            for number in range(2, 2 + THROUGHPUT_ROUNDS):
+                await asyncio.sleep(1.0)
+                skip = await fake.slash(moderator, "quiz", subcommand="skip", channel_id=channel)
+                await skip.response()
+                question = await fake.wait_for_message(
+                    lambda m, n=number: f"Question {n}/" in m.text, timeout=15, channel_id=channel
+                )
+                rates.append((await burst(fake, members, question, LABELS, None))[1])
+        return latencies, statistics.median(rates), list(fake.violations)
 
 
 async def bare_bot() -> tuple[list[float], float, list[str]]:
@@ -102,9 +109,11 @@ async def bare_bot() -> tuple[list[float], float, list[str]]:
             panel = (await (await fake.slash(members[0], "panel", channel_id=channel)).response()).message
             assert panel is not None
             latencies, _ = await burst(fake, members, panel, LABELS, PACED_RATE)
-            await asyncio.sleep(1.0)
-            _, rate = await burst(fake, members, panel, LABELS, None)
-        return latencies, rate, list(fake.violations)
+            rates = []
+            for _ in range(THROUGHPUT_ROUNDS):
+                await asyncio.sleep(1.0)
+                rates.append((await burst(fake, members, panel, LABELS, None))[1])
+        return latencies, statistics.median(rates), list(fake.violations)
 
 
 def describe(name: str, latencies: list[float], rate: float) -> list[str]:
