@@ -88,14 +88,13 @@ async def quiz_bot(folder: Path) -> tuple[list[float], float, list[str]]:
             first = await fake.wait_for_message(lambda m: "Question 1/" in m.text, timeout=10, channel_id=channel)
             # Everybody answers A, B, C, D and asks for a hint: the real paths, refusals included.
             latencies, _ = await burst(fake, members, first, LABELS, PACED_RATE)
-            rates = []
+            rates: list[float] = []
             for number in range(2, 2 + THROUGHPUT_ROUNDS):
                 await asyncio.sleep(1.0)
                 skip = await fake.slash(moderator, "quiz", subcommand="skip", channel_id=channel)
                 await skip.response()
-                question = await fake.wait_for_message(
-                    lambda m, n=number: f"Question {n}/" in m.text, timeout=15, channel_id=channel
-                )
+                title = f"Question {number}/"
+                question = await fake.wait_for_message(lambda m: title in m.text, timeout=15, channel_id=channel)
                 rates.append((await burst(fake, members, question, LABELS, None))[1])
         return latencies, statistics.median(rates), list(fake.violations)
 
@@ -109,7 +108,7 @@ async def bare_bot() -> tuple[list[float], float, list[str]]:
             panel = (await (await fake.slash(members[0], "panel", channel_id=channel)).response()).message
             assert panel is not None
             latencies, _ = await burst(fake, members, panel, LABELS, PACED_RATE)
-            rates = []
+            rates: list[float] = []
             for _ in range(THROUGHPUT_ROUNDS):
                 await asyncio.sleep(1.0)
                 rates.append((await burst(fake, members, panel, LABELS, None))[1])

@@ -12,7 +12,7 @@ from discord.ext import commands
 
 from bot.client import TorchQuizBot
 from bot.engine import QuestionClosed, QuizError
-from bot.engine.live import LiveSession, SessionEnded
+from bot.engine.live import LiveSession, Phase, SessionEnded
 from bot.storage import GuildSettings
 from bot.ui.format import clip, countdown, plural
 from cogs.quiz._buttons import DYNAMIC_ITEMS, lobby_view
@@ -83,7 +83,7 @@ class QuizCog(commands.GroupCog, name="Quiz", group_name="quiz", group_descripti
         if options.quiz_channel_id is not None and interaction.channel_id != options.quiz_channel_id:
             raise QuizError(f"Live quizzes run in <#{options.quiz_channel_id}> on this server.")
         running = self.by_channel.get(interaction.channel_id)
-        if running is not None:
+        if running is not None and running.session.phase is not Phase.FINISHED:
             raise QuizError(f"A quiz ({running.session.pack.title}) is already running in this channel.")
         chosen = self.bot.packs.get(pack)
         if chosen is None:
@@ -167,7 +167,7 @@ class QuizCog(commands.GroupCog, name="Quiz", group_name="quiz", group_descripti
 
     def _running_here(self, interaction: discord.Interaction) -> LiveQuiz:
         quiz = self.by_channel.get(interaction.channel_id or 0)
-        if quiz is None:
+        if quiz is None or quiz.session.phase is Phase.FINISHED:
             raise QuizError("No quiz is running in this channel.")
         return quiz
 
@@ -178,14 +178,16 @@ class QuizCog(commands.GroupCog, name="Quiz", group_name="quiz", group_descripti
         return self._running_here(interaction)
 
     def _forget(self, quiz: LiveQuiz) -> None:
-        self.by_channel.pop(quiz.channel_id, None)
+        # A new quiz may already run in this channel when the old one's task finishes: drop only this one.
+        if self.by_channel.get(quiz.channel_id) is quiz:
+            del self.by_channel[quiz.channel_id]
         self.by_play.pop(quiz.play_id, None)
 
     # -- buttons ---------------------------------------------------------------------------------------------
 
     def _quiz(self, play_id: str) -> LiveQuiz:
         quiz = self.by_play.get(play_id)
-        if quiz is None or quiz.session.phase == "finished":
+        if quiz is None or quiz.session.phase is Phase.FINISHED:
             raise SessionEnded()
         return quiz
 

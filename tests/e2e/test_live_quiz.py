@@ -141,3 +141,24 @@ async def test_restart_mid_session_loses_no_answer(world: World) -> None:
     stored = {(u, c) for _, u, c, _ in results(world)}
     assert stored == {(alice.id, 1), (bob.id, 0)}
     assert button(question, "A")  # the old message still carries its buttons
+
+
+async def test_stop_ends_early_with_results_saved(world: World) -> None:
+    alice, mod = world.members["alice"], world.members["mod"]
+    async with run_bot_process(world.fake, {**world.env(), **QUIZ_ENV}):
+        lobby = await start_quiz(world, {"pack": "autograd-basics", "time": 60})
+        await reply_text(world, alice, lobby, "Join")
+        await reply_text(world, mod, lobby, "Start now")
+        question = await next_question(world, 1)
+        assert "is right" in await reply_text(world, alice, question, "A")
+        refused = await world.fake.slash(alice, "quiz", subcommand="stop", channel_id=world.channel_id)
+        assert "Only moderators" in (await refused.response()).data["content"]
+        stopped = await world.fake.slash(mod, "quiz", subcommand="stop", channel_id=world.channel_id)
+        assert "Stopping the quiz" in (await stopped.response()).data["content"]
+        final = await podium(world)
+        assert "stopped early" in final.text and "1 of 5" in field(final, "Questions played")
+        after = await world.fake.slash(mod, "quiz", subcommand="status", channel_id=world.channel_id)
+        assert "No quiz is running in this channel." in (await after.response()).data["content"]
+    with sqlite3.connect(world.database) as db:
+        assert db.execute("SELECT status FROM plays").fetchone() == ("stopped",)
+    assert [(u, c) for _, u, c, _ in results(world)] == [(alice.id, 1)]
