@@ -17,6 +17,7 @@ import statistics
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -31,6 +32,10 @@ PACED_RATE = 400.0
 # Saturating bursts per bot; the median is reported, since a 2-core machine is noisy.
 THROUGHPUT_ROUNDS = 3
 BARE_BOT = str(Path(__file__).resolve().parent / "bare_bot.py")
+
+
+def titled(text: str) -> Callable[[FakeMessage], bool]:
+    return lambda message: text in message.text
 
 
 def custom_ids(message: FakeMessage) -> dict[str, str]:
@@ -93,8 +98,7 @@ async def quiz_bot(folder: Path) -> tuple[list[float], float, list[str]]:
                 await asyncio.sleep(1.0)
                 skip = await fake.slash(moderator, "quiz", subcommand="skip", channel_id=channel)
                 await skip.response()
-                title = f"Question {number}/"
-                question = await fake.wait_for_message(lambda m: title in m.text, timeout=15, channel_id=channel)
+                question = await fake.wait_for_message(titled(f"Question {number}/"), timeout=15, channel_id=channel)
                 rates.append((await burst(fake, members, question, LABELS, None))[1])
         return latencies, statistics.median(rates), list(fake.violations)
 
