@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from bot.logging_setup import configure_logging
-from bot.settings import SettingsError, load_settings
+from bot.settings import Settings, SettingsError, load_settings
 
 EXIT_USAGE = 2
 
@@ -28,6 +28,8 @@ def build_parser() -> argparse.ArgumentParser:
     check = pack_commands.add_parser("check", help="validate packs and run their answer keys; exit 1 on any problem")
     check.add_argument("paths", nargs="*", type=Path, help="pack files or folders (default: the packs folder)")
     check.add_argument("--no-verify", action="store_true", help="validate only; do not run keys in the sandbox")
+    schema = pack_commands.add_parser("schema", help="print the JSON Schema of the pack format")
+    schema.add_argument("--output", type=Path, help="write it to this file instead")
     sandbox = commands.add_parser("sandbox", help="run code in the sandbox as /run does")
     sandbox_commands = sandbox.add_subparsers(dest="sandbox_command", metavar="ACTION", required=True)
     from bot.sandbox.cli import add_arguments
@@ -52,13 +54,25 @@ def main(argv: Sequence[str] | None = None) -> int:
             return EXIT_USAGE
         configure_logging("WARNING")
         if command == "packs":
-            from bot.packs.check import check_packs
-
-            return asyncio.run(check_packs(args.paths, settings, verify=not args.no_verify))
+            return _packs(args, settings)
         from bot.sandbox.cli import run_files
 
         return asyncio.run(run_files(args, settings.sandbox_limits()))
     return _run_bot()
+
+
+def _packs(args: argparse.Namespace, settings: Settings) -> int:
+    if args.packs_command == "schema":
+        from bot.packs.schema import schema_text
+
+        if args.output is None:
+            sys.stdout.write(schema_text())
+        else:
+            args.output.write_text(schema_text(), encoding="utf-8")
+        return 0
+    from bot.packs.check import check_packs
+
+    return asyncio.run(check_packs(args.paths, settings, verify=not args.no_verify))
 
 
 def _run_bot() -> int:

@@ -11,7 +11,8 @@ from dataclasses import replace
 from pathlib import Path
 
 from bot.packs.loader import PackError, load_pack_file, pack_files
-from bot.packs.models import Pack
+from bot.packs.models import VERIFIABLE_TYPES, Pack
+from bot.packs.stats import count_table
 from bot.packs.verify import verify_pack
 from bot.sandbox import SandboxPool
 from bot.settings import Settings
@@ -43,13 +44,26 @@ async def check_packs(paths: Sequence[Path], settings: Settings, *, verify: bool
             continue
         seen[pack.id] = path
         loaded.append((path, pack))
+    unverified = [(path, pack, missing) for path, pack in loaded if (missing := _missing_verify(pack))]
+    for path, _pack, missing in unverified:
+        for question in missing:
+            print(f"FAIL {path}, question {question!r}, field 'verify': its code can run, so its key must be checked")
+    failures += len(unverified)
+    loaded = [(path, pack) for path, pack in loaded if not _missing_verify(pack)]
     if verify and loaded:
         failures += await _verify(loaded, settings)
     else:
         for path, pack in loaded:
             print(f"ok   {path}: {pack.id} ({len(pack.questions)} questions; keys not run)")
+    if loaded:
+        print(count_table([pack for _, pack in loaded]))
     print(f"{len(files) - failures} of {len(files)} pack file(s) passed")
     return 1 if failures else 0
+
+
+def _missing_verify(pack: Pack) -> list[str]:
+    """Questions whose key running code could check but that carry no verify block."""
+    return [q.id for q in pack.questions if q.type in VERIFIABLE_TYPES and q.code and q.verify is None]
 
 
 async def _verify(loaded: list[tuple[Path, Pack]], settings: Settings) -> int:

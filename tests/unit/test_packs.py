@@ -127,3 +127,35 @@ def test_packs_check_names_file_question_and_field(tmp_path: Path, capsys: pytes
     assert main(["packs", "check", "--no-verify", str(broken)]) == 1
     out = capsys.readouterr().out
     assert f"FAIL {broken}, question 'detach-backward', field 'answer': is missing" in out
+
+
+def test_runnable_keys_without_verify_fail_the_check(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    data = autograd_data()
+    del data["questions"][1]["verify"]
+    path = write_pack(tmp_path, "unverified.yaml", data)
+    assert main(["packs", "check", "--no-verify", str(path)]) == 1
+    out = capsys.readouterr().out
+    assert f"FAIL {path}, question 'cubic-grad', field 'verify': its code can run, so its key must be checked" in out
+
+
+def test_packs_check_prints_counts_by_type_and_difficulty(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["packs", "check", "--no-verify", str(CHALLENGES / "autograd-basics.yaml")]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    header = next(line for line in lines if line.startswith("pack "))
+    assert header.split() == [
+        "pack",
+        "total",
+        "concept",
+        "predict",
+        "model",
+        "hyper",
+        "metrics",
+        "debug",
+        "code",
+        "beg",
+        "int",
+        "adv",
+        "exp",
+    ]
+    row = next(line for line in lines if line.startswith("autograd-basics "))
+    assert row.split()[1:] == ["5", "1", "1", "1", "1", "0", "1", "0", "0", "2", "2", "1"]
