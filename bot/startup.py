@@ -12,6 +12,7 @@ import discord
 
 from bot.client import TorchQuizBot
 from bot.packs import PackLibrary, load_library
+from bot.packs.upload import load_uploaded
 from bot.sandbox import SandboxPool
 from bot.settings import Settings
 from bot.storage import Store
@@ -29,6 +30,9 @@ async def run_bot(settings: Settings) -> None:
         if closed:
             log.info("closed %d timed challenge(s) interrupted by the last shutdown", closed)
         packs = await asyncio.to_thread(load_library, [settings.packs_dir])
+        uploaded = await asyncio.to_thread(load_uploaded, packs, await store.guild_pack_sources())
+        if uploaded:
+            log.info("loaded %d pack(s) uploaded by servers", uploaded)
         async with contextlib.AsyncExitStack() as stack:
             sandbox: SandboxPool | None = None
             if settings.sandbox_enabled:

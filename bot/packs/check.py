@@ -11,9 +11,9 @@ from dataclasses import replace
 from pathlib import Path
 
 from bot.packs.loader import PackError, load_pack_file, pack_files
-from bot.packs.models import VERIFIABLE_TYPES, Pack
+from bot.packs.models import Pack
 from bot.packs.stats import count_table
-from bot.packs.verify import verify_pack
+from bot.packs.verify import MISSING_VERIFY, unverified_questions, verify_pack
 from bot.sandbox import SandboxPool
 from bot.settings import Settings
 
@@ -44,12 +44,12 @@ async def check_packs(paths: Sequence[Path], settings: Settings, *, verify: bool
             continue
         seen[pack.id] = path
         loaded.append((path, pack))
-    unverified = [(path, pack, missing) for path, pack in loaded if (missing := _missing_verify(pack))]
+    unverified = [(path, pack, missing) for path, pack in loaded if (missing := unverified_questions(pack))]
     for path, _pack, missing in unverified:
         for question in missing:
-            print(f"FAIL {path}, question {question!r}, field 'verify': its code can run, so its key must be checked")
+            print(f"FAIL {path}, question {question!r}, field 'verify': {MISSING_VERIFY}")
     failures += len(unverified)
-    loaded = [(path, pack) for path, pack in loaded if not _missing_verify(pack)]
+    loaded = [(path, pack) for path, pack in loaded if not unverified_questions(pack)]
     if verify and loaded:
         failures += await _verify(loaded, settings)
     else:
@@ -59,11 +59,6 @@ async def check_packs(paths: Sequence[Path], settings: Settings, *, verify: bool
         print(count_table([pack for _, pack in loaded]))
     print(f"{len(files) - failures} of {len(files)} pack file(s) passed")
     return 1 if failures else 0
-
-
-def _missing_verify(pack: Pack) -> list[str]:
-    """Questions whose key running code could check but that carry no verify block."""
-    return [q.id for q in pack.questions if q.type in VERIFIABLE_TYPES and q.code and q.verify is None]
 
 
 async def _verify(loaded: list[tuple[Path, Pack]], settings: Settings) -> int:

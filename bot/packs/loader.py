@@ -50,13 +50,28 @@ class PackError(Exception):
 
 @dataclass
 class PackLibrary:
-    """The packs that loaded, by id, and the problems of those that did not."""
+    """The shipped packs by id, the packs servers uploaded (each visible in its server only), and the problems
+    of the files that did not load."""
 
     packs: dict[str, Pack] = field(default_factory=dict)
     problems: list[PackProblem] = field(default_factory=list)
+    uploaded: dict[int, dict[str, Pack]] = field(default_factory=dict)
 
-    def get(self, pack_id: str) -> Pack | None:
+    def get(self, pack_id: str, guild_id: int | None = None) -> Pack | None:
+        if guild_id is not None and pack_id in self.uploaded.get(guild_id, {}):
+            return self.uploaded[guild_id][pack_id]
         return self.packs.get(pack_id)
+
+    def available(self, guild_id: int | None) -> list[Pack]:
+        """What members of this server can play: the shipped packs, then the server's own."""
+        own = self.uploaded.get(guild_id, {}) if guild_id is not None else {}
+        return [*self.packs.values(), *own.values()]
+
+    def is_uploaded(self, pack_id: str, guild_id: int | None) -> bool:
+        return guild_id is not None and pack_id in self.uploaded.get(guild_id, {})
+
+    def add_uploaded(self, guild_id: int, pack: Pack) -> None:
+        self.uploaded.setdefault(guild_id, {})[pack.id] = pack
 
     def __len__(self) -> int:
         return len(self.packs)

@@ -13,10 +13,16 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from bot.packs.loader import PackProblem
-from bot.packs.models import Pack, Question
+from bot.packs.models import VERIFIABLE_TYPES, Pack, Question
 from bot.sandbox import Outcome, Result, SandboxPool
 
 Progress = Callable[[str], None]
+MISSING_VERIFY = "its code can run, so its key must be checked"
+
+
+def unverified_questions(pack: Pack) -> list[str]:
+    """Questions whose key running code could check but that carry no verify block."""
+    return [q.id for q in pack.questions if q.type in VERIFIABLE_TYPES and q.code and q.verify is None]
 
 
 def _cases_text(result: Result) -> str:

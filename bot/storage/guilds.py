@@ -40,3 +40,25 @@ class GuildRecords(StoreBase):
 
     async def set_run_enabled(self, guild_id: int, enabled: bool) -> None:
         await self.update_guild_settings(guild_id, run_enabled=int(enabled))
+
+    async def save_guild_pack(
+        self, guild_id: int, pack_id: str, *, source: str, uploaded_by: int, uploaded_at: float
+    ) -> bool:
+        """Store an uploaded pack for one server; returns True when it replaced an earlier upload."""
+        async with self._transaction() as db:
+            cursor = await db.execute(
+                "SELECT 1 FROM guild_packs WHERE guild_id = ? AND pack_id = ?", (guild_id, pack_id)
+            )
+            replaced = await cursor.fetchone() is not None
+            await db.execute(
+                "INSERT INTO guild_packs (guild_id, pack_id, source, uploaded_by, uploaded_at) VALUES (?, ?, ?, ?, ?)"
+                " ON CONFLICT (guild_id, pack_id) DO UPDATE SET source = excluded.source,"
+                " uploaded_by = excluded.uploaded_by, uploaded_at = excluded.uploaded_at",
+                (guild_id, pack_id, source, uploaded_by, uploaded_at),
+            )
+        return replaced
+
+    async def guild_pack_sources(self) -> list[tuple[int, str, str]]:
+        """Every uploaded pack as (server, pack id, YAML text)."""
+        async with self._db.execute("SELECT guild_id, pack_id, source FROM guild_packs ORDER BY uploaded_at") as cur:
+            return [(int(r[0]), str(r[1]), str(r[2])) for r in await cur.fetchall()]

@@ -12,6 +12,7 @@ from discord.ext import commands
 from bot.client import TorchQuizBot
 from bot.engine import ChallengeRun, QuestionClosed, QuizError
 from bot.ui.format import clip
+from bot.ui.pack_choices import pack_choices
 from cogs.challenge._buttons import AnswerButton, HintButton, SubmitCodeButton
 from cogs.challenge._session import ChallengeSession
 
@@ -44,7 +45,7 @@ class ChallengeCog(commands.Cog, name="Challenge"):
     @app_commands.command(name="challenge", description="Play a pack's problems against the clock, privately.")
     @app_commands.describe(pack="The question pack to play")
     async def challenge(self, interaction: discord.Interaction, pack: str) -> None:
-        chosen = self.bot.packs.get(pack)
+        chosen = self.bot.packs.get(pack, interaction.guild_id)
         if chosen is None:
             await interaction.response.send_message(
                 f"There is no pack called `{clip(pack, 80)}`. Pick one from the list as you type.",
@@ -72,12 +73,7 @@ class ChallengeCog(commands.Cog, name="Challenge"):
 
     @challenge.autocomplete("pack")
     async def _pack_names(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
-        needle = current.lower()
-        return [
-            app_commands.Choice(name=clip(f"{p.title} ({p.id})", 100), value=p.id)
-            for p in self.bot.packs.packs.values()
-            if needle in p.id or needle in p.title.lower()
-        ][:25]
+        return pack_choices(self.bot.packs, interaction.guild_id, current)
 
     def _session_for(self, interaction: discord.Interaction, round_id: str) -> ChallengeSession:
         session = self.sessions.get(round_id.rsplit("-", 1)[0])

@@ -13,8 +13,9 @@ from discord.ext import commands
 from bot.client import TorchQuizBot
 from bot.engine import QuestionClosed, QuizError
 from bot.engine.live import LiveSession, Phase, SessionEnded
-from bot.storage import GuildSettings
+from bot.moderation import NotModerator, is_moderator
 from bot.ui.format import clip, countdown, plural
+from bot.ui.pack_choices import pack_choices
 from cogs.quiz._buttons import DYNAMIC_ITEMS, lobby_view
 from cogs.quiz._embeds import lobby_embed, standings_lines
 from cogs.quiz._restore import close_interrupted
@@ -23,19 +24,6 @@ from cogs.quiz._runner import LiveQuiz
 log = logging.getLogger(__name__)
 
 Difficulty = Literal["beginner", "intermediate", "advanced", "expert"]
-
-
-class NotModerator(QuizError):
-    def __init__(self) -> None:
-        super().__init__("Only moderators (Manage Server, or the server's moderator role) can do that.")
-
-
-def is_moderator(interaction: discord.Interaction, options: GuildSettings) -> bool:
-    permissions = interaction.permissions
-    if permissions.manage_guild or permissions.administrator:
-        return True
-    roles = getattr(interaction.user, "roles", [])
-    return options.moderator_role_id is not None and any(role.id == options.moderator_role_id for role in roles)
 
 
 @app_commands.guild_only()
@@ -85,7 +73,7 @@ class QuizCog(commands.GroupCog, name="Quiz", group_name="quiz", group_descripti
         running = self.by_channel.get(interaction.channel_id)
         if running is not None and running.session.phase is not Phase.FINISHED:
             raise QuizError(f"A quiz ({running.session.pack.title}) is already running in this channel.")
-        chosen = self.bot.packs.get(pack)
+        chosen = self.bot.packs.get(pack, interaction.guild_id)
         if chosen is None:
             raise QuizError(f"There is no pack called `{clip(pack, 80)}`.")
         questions = [
@@ -130,12 +118,7 @@ class QuizCog(commands.GroupCog, name="Quiz", group_name="quiz", group_descripti
 
     @start.autocomplete("pack")
     async def _pack_names(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
-        needle = current.lower()
-        return [
-            app_commands.Choice(name=clip(f"{p.title} ({p.id})", 100), value=p.id)
-            for p in self.bot.packs.packs.values()
-            if needle in p.id or needle in p.title.lower()
-        ][:25]
+        return pack_choices(self.bot.packs, interaction.guild_id, current)
 
     @app_commands.command(name="skip", description="Close the current question now (moderators).")
     async def skip(self, interaction: discord.Interaction) -> None:

@@ -67,7 +67,7 @@ async def close_interrupted(bot: TorchQuizBot) -> int:
 
 async def _close_one(bot: TorchQuizBot, snapshot: LiveSnapshot) -> None:
     now = bot.clock()
-    pack = bot.packs.get(snapshot.pack_id)
+    pack = bot.packs.get(snapshot.pack_id, snapshot.guild_id)
     if pack is None or any(q not in {x.id for x in pack.questions} for q in snapshot.question_ids):
         log.warning(
             "live session %s: pack %s is gone or changed; closing without replay", snapshot.play_id, snapshot.pack_id

@@ -36,7 +36,7 @@ async def test_code_problem_is_graded_case_by_case(world: World) -> None:
         await player.start("autograd-in-code")
         await player.answer_and_advance("B")
         problem = player.problem
-        assert problem is not None and "Problem 2/5" in problem.text and "Starter code" in problem.text
+        assert problem is not None and "Problem 2/9" in problem.text and "Starter code" in problem.text
         assert [b["label"] for b in problem.buttons] == ["Submit code", "Hint"]
 
         _, report = await submit(world, player, "def square_grad(values):\n    return [0.0]\n")
@@ -59,7 +59,7 @@ async def test_code_problem_is_graded_case_by_case(world: World) -> None:
         revealed = await world.fake.wait_for_edit(problem, lambda m: "A reference solution" in m.text, timeout=10)
         assert all(b["disabled"] for b in revealed.buttons)
         following = await player.next_message(submitted)
-        assert "Problem 3/5" in following.text
+        assert "Problem 3/9" in following.text
 
     with sqlite3.connect(world.database) as db:
         rows = db.execute(

@@ -50,7 +50,7 @@ def test_doctor_reports_each_area(tmp_path: Path) -> None:
     done = run_bot("doctor", env=env)
     assert done.returncode == 0, done.stdout + done.stderr
     assert "ok   settings" in done.stdout
-    assert "ok   database" in done.stdout and "schema 3 of 3" in done.stdout
+    assert "ok   database" in done.stdout and "schema 4 of 4" in done.stdout
     assert "ok   packs" in done.stdout
     missing = run_bot("doctor", env={"TORCHQUIZ_DATABASE": str(tmp_path / "t.db")})
     assert missing.returncode == 1

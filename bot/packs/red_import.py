@@ -1,0 +1,361 @@
+"""`python -m bot packs import-red FILE [--output PATH] [--id ID] [--title T]`: a Red trivia list as a pack.
+
+Why: study groups often already have Red-DiscordBot trivia lists (a YAML mapping of question text to the
+accepted answers, with optional `AUTHOR`). Red asks for a typed answer; TorchQuiz asks for a button, so each
+question becomes a multiple-choice `conceptual` question whose wrong choices are other questions' answers.
+
+Everything is deterministic (distractors and the correct letter are derived from hashes of the question text),
+so importing the same list twice gives the same pack and a diff of the output shows only real changes.
+
+Answers are read from the YAML nodes as written: YAML would turn `yes` into True and `3.10` into 3.1, which is
+not what a trivia author typed. Keys are checked as Red checks them: a question must be a text key.
+
+The result is validated with `parse_pack` before it is written; what could not be converted is reported on
+stderr, one line per question with the reason. Exit status: 0 when at least one question converted, 1 when none
+did or the file is not a YAML mapping, 2 for a usage error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import re
+import sys
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from bot.packs.loader import PackError, parse_pack
+from bot.packs.models import LETTERS
+from bot.settings import Settings
+
+EXIT_OK = 0
+EXIT_FAILED = 1
+EXIT_USAGE = 2
+
+# The pack format's limits (bot/packs/models.py), repeated here to explain a refusal before pydantic does.
+PROMPT_LIMIT = 1000
+CHOICE_LIMIT = 200
+EXPLANATION_LIMIT = 1000
+TITLE_LIMIT = 100
+AUTHOR_LIMIT = 100
+ID_LIMIT = 40
+MAX_QUESTIONS = 200
+MAX_DISTRACTORS = 3  # four choices in all: the answer and three others
+
+RESERVED_KEYS = frozenset({"AUTHOR", "CONFIG", "$schema"})
+ANSWER_TAGS = frozenset(
+    f"tag:yaml.org,2002:{name}" for name in ("str", "int", "float", "bool", "timestamp")
+)  # scalars an author may write as an answer; null, binary and the like are refused
+SLUG_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]{0,39}$")
+DESCRIPTION = "Imported from a Red-DiscordBot trivia list."
+
+
+@dataclass(frozen=True)
+class Skipped:
+    """One item of the list that did not become a question, and why (a line of the report)."""
+
+    question: str
+    reason: str
+
+    def __str__(self) -> str:
+        shown = self.question if len(self.question) <= 80 else self.question[:79] + "…"
+        return f"question {shown!r}: {self.reason}"
+
+
+@dataclass
+class Conversion:
+    """The pack as a plain mapping (ready for `yaml.safe_dump`), and everything that was left out."""
+
+    pack: dict[str, Any]
+    skipped: list[Skipped] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def converted(self) -> int:
+        return len(self.pack["questions"])
+
+
+class NotATriviaList(Exception):
+    """The file cannot be read, is not YAML, or is not a mapping; nothing can be converted."""
+
+
+@dataclass(frozen=True)
+class _Entry:
+    text: str
+    answers: tuple[str, ...]
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("file", type=Path, metavar="FILE", help="a Red-DiscordBot trivia list (YAML)")
+    parser.add_argument("--output", "-o", type=Path, metavar="PATH", help="write the pack here (default: stdout)")
+    parser.add_argument("--id", metavar="ID", help="the pack id (default: from the file name)")
+    parser.add_argument("--title", metavar="T", help="the pack title (default: from the file name)")
+
+
+def run(args: argparse.Namespace, settings: Settings) -> int:
+    """Convert, report on stderr, validate, write; `settings` is unused (the command needs none) but keeps the
+    signature every `packs` action shares."""
+    del settings
+    pack_id: str | None = args.id
+    if pack_id is not None and not SLUG_PATTERN.match(pack_id):
+        print(
+            f"torchquiz: --id {pack_id!r} is not a pack id: lowercase letters, digits, - and _, at most 40",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
+    path: Path = args.file
+    try:
+        conversion = convert_file(path, pack_id=pack_id, title=args.title)
+    except NotATriviaList as exc:
+        print(f"torchquiz: {path}: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    for note in conversion.notes:
+        print(f"note: {note}", file=sys.stderr)
+    for item in conversion.skipped:
+        print(f"skipped {item}", file=sys.stderr)
+    total = conversion.converted + len(conversion.skipped)
+    if not conversion.converted:
+        print(f"torchquiz: {path}: none of the {total} question(s) could be converted", file=sys.stderr)
+        return EXIT_FAILED
+    try:
+        parse_pack(conversion.pack, str(args.output or "<stdout>"))
+    except PackError as exc:  # a bug here, not in the list: say so rather than write a pack that cannot load
+        print(f"torchquiz: the converted pack does not validate:\n{exc}", file=sys.stderr)
+        return EXIT_FAILED
+    text = yaml.safe_dump(conversion.pack, allow_unicode=True, sort_keys=False, width=100)
+    if args.output is None:
+        sys.stdout.write(text)
+    else:
+        try:
+            args.output.write_text(text, encoding="utf-8")
+        except OSError as exc:
+            print(f"torchquiz: cannot write {args.output}: {exc.strerror}", file=sys.stderr)
+            return EXIT_FAILED
+    where = f" to {args.output}" if args.output is not None else ""
+    print(
+        f"converted {conversion.converted} of {total} question(s) into pack {conversion.pack['id']!r}{where}",
+        file=sys.stderr,
+    )
+    return EXIT_OK
+
+
+def convert_file(path: Path, *, pack_id: str | None = None, title: str | None = None) -> Conversion:
+    """Read and convert one trivia list; raises `NotATriviaList` when there is no mapping to convert."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise NotATriviaList(f"cannot be read: {exc.strerror}") from None
+    except UnicodeDecodeError:
+        raise NotATriviaList("is not UTF-8 text") from None
+    return convert_text(
+        text,
+        pack_id=pack_id or slugify(path.stem)[:ID_LIMIT].rstrip("-") or "imported",
+        title=title or _title_from(path.stem),
+    )
+
+
+def convert_text(text: str, *, pack_id: str, title: str) -> Conversion:
+    """Convert the YAML text of a trivia list into a pack mapping plus the report of what was left out."""
+    pairs = _top_level_pairs(text)
+    author = "unknown"
+    notes: list[str] = []
+    skipped: list[Skipped] = []
+    entries: list[_Entry] = []
+    for key, value_node in pairs:
+        if key == "AUTHOR":
+            if isinstance(value_node, yaml.ScalarNode) and value_node.value.strip():
+                author = value_node.value.strip()[:AUTHOR_LIMIT]
+            else:
+                notes.append("AUTHOR is not a text value; the pack's author is 'unknown'")
+            continue
+        if key == "CONFIG":
+            notes.append("CONFIG (Red's session settings) has no equivalent in a pack and was ignored")
+            continue
+        if key in RESERVED_KEYS:
+            continue
+        if not isinstance(key, str):
+            skipped.append(Skipped(str(key), f"the key is {_kind(key)}, not text (quote it in the list)"))
+            continue
+        answers = _answers(value_node)
+        if isinstance(answers, str):
+            skipped.append(Skipped(key, answers))
+            continue
+        entries.append(_Entry(key.strip(), answers))
+    questions, more_skipped = _build_questions(entries)
+    skipped.extend(more_skipped)
+    pack: dict[str, Any] = {
+        "id": pack_id,
+        "title": title.strip()[:TITLE_LIMIT] or pack_id,
+        "description": DESCRIPTION,
+        "author": author,
+        "questions": questions,
+    }
+    return Conversion(pack=pack, skipped=skipped, notes=notes)
+
+
+def _top_level_pairs(text: str) -> list[tuple[Any, yaml.Node]]:
+    """The mapping's keys (constructed, to check their type) and value nodes, in file order, duplicates kept
+    (a plain `safe_load` would silently keep only the last of two equal questions)."""
+    loader = yaml.SafeLoader(text)
+    try:
+        root = loader.get_single_node()
+        if not isinstance(root, yaml.MappingNode):
+            raise NotATriviaList("is not a trivia list: expected a mapping of question text to a list of answers")
+        return [(loader.construct_object(key, deep=True), value) for key, value in root.value]
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
+        raise NotATriviaList(f"is not valid YAML{where}: {getattr(exc, 'problem', None) or exc}") from None
+    except TypeError as exc:  # an unhashable key such as a list, which Red refuses too
+        raise NotATriviaList(f"has a key that is not text: {exc}") from None
+    finally:
+        loader.dispose()
+
+
+def _answers(node: yaml.Node) -> tuple[str, ...] | str:
+    """The accepted answers as written, stripped and in order; a string says why there are none."""
+    if not isinstance(node, yaml.SequenceNode):
+        return f"the answers are not a list (found {_node_kind(node)})"
+    answers: list[str] = []
+    for number, item in enumerate(node.value, start=1):
+        if not isinstance(item, yaml.ScalarNode) or item.tag not in ANSWER_TAGS:
+            return f"answer {number} is {_node_kind(item)}, not text or a number"
+        if item.value.strip():
+            answers.append(item.value.strip())
+    if not answers:
+        return "the list of answers is empty"
+    return tuple(answers)
+
+
+def _build_questions(entries: Sequence[_Entry]) -> tuple[list[dict[str, Any]], list[Skipped]]:
+    skipped: list[Skipped] = []
+    pool = _distractor_pool(entries)
+    slugs: dict[str, str] = {}
+    questions: list[dict[str, Any]] = []
+    for entry in entries:
+        full_slug = slugify(entry.text)
+        first = entry.answers[0]
+        if len(entry.text) > PROMPT_LIMIT:
+            skipped.append(
+                Skipped(entry.text, f"the question is {len(entry.text)} characters (at most {PROMPT_LIMIT})")
+            )
+            continue
+        if len(first) > CHOICE_LIMIT:
+            skipped.append(Skipped(entry.text, f"the answer is {len(first)} characters (at most {CHOICE_LIMIT})"))
+            continue
+        key = full_slug or _digest(entry.text)
+        if key in slugs:
+            skipped.append(Skipped(entry.text, f"duplicates question {slugs[key]!r} once slugified ({key!r})"))
+            continue
+        slugs[key] = entry.text
+        accepted = {answer.casefold() for answer in entry.answers}
+        candidates = [other for other in pool if other.casefold() not in accepted]
+        if not candidates:
+            reason = "the list has too few distinct answers to build a wrong choice for it"
+            skipped.append(Skipped(entry.text, reason))
+            continue
+        if len(questions) >= MAX_QUESTIONS:
+            skipped.append(Skipped(entry.text, f"a pack holds at most {MAX_QUESTIONS} questions; split the list"))
+            continue
+        questions.append(_question(entry, question_id(full_slug, entry.text), candidates))
+    return questions, skipped
+
+
+def _distractor_pool(entries: Sequence[_Entry]) -> list[str]:
+    """Every question's first answer that fits a choice, once each (compared case-insensitively)."""
+    seen: set[str] = set()
+    pool: list[str] = []
+    for entry in entries:
+        first = entry.answers[0]
+        if len(first) <= CHOICE_LIMIT and first.casefold() not in seen:
+            seen.add(first.casefold())
+            pool.append(first)
+    return pool
+
+
+def _question(entry: _Entry, qid: str, candidates: list[str]) -> dict[str, Any]:
+    """A multiple-choice question: the first accepted answer among up to three hashed picks of the others."""
+    ranked = sorted(candidates, key=lambda other: _digest(f"{entry.text}\x00{other}"))
+    choices = ranked[:MAX_DISTRACTORS]
+    position = int(_digest(entry.text), 16) % (len(choices) + 1)
+    correct = entry.answers[0]
+    choices.insert(position, correct)
+    return {
+        "id": qid,
+        "type": "conceptual",
+        "difficulty": "intermediate",
+        "tags": ["imported"],
+        "prompt": entry.text,
+        "choices": choices,
+        "answer": LETTERS[position],
+        "hint": f"The answer starts with {correct[0]!r} and has {len(correct)} character{'s' * (len(correct) != 1)}.",
+        "explanation": _explanation(entry.answers),
+    }
+
+
+def _explanation(answers: Sequence[str]) -> str:
+    """ "Accepted answers in the original list: …", cut to the format's limit with a count of the rest."""
+    prefix = "Accepted answers in the original list: "
+    shown: list[str] = []
+    for number, answer in enumerate(answers):
+        rest = len(answers) - number - 1
+        candidate = "; ".join([*shown, answer]) + (f"; and {rest} more" if rest else "") + "."
+        if len(prefix) + len(candidate) > EXPLANATION_LIMIT:
+            break
+        shown.append(answer)
+    rest = len(answers) - len(shown)
+    return prefix + "; ".join(shown) + (f"; and {rest} more" if rest else "") + "."
+
+
+def slugify(text: str) -> str:
+    """Lowercase ASCII words joined by '-' ("What is 2 + 2?" → "what-is-2-2"), untruncated; may be empty."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+
+
+def question_id(full_slug: str, text: str) -> str:
+    """A pack-format id (at most 40 characters): the slug itself when it fits, else its start plus a short
+    hash of the whole slug, so two long questions that begin alike still get different ids."""
+    if not full_slug:  # nothing Latin to keep, e.g. a question in Japanese
+        return f"q-{_digest(text)[:8]}"
+    if len(full_slug) <= ID_LIMIT:
+        return full_slug
+    head = full_slug[: ID_LIMIT - 7].rstrip("-")
+    return f"{head}-{_digest(full_slug)[:6]}"
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _title_from(stem: str) -> str:
+    words = re.sub(r"[-_]+", " ", stem).split()
+    return " ".join(word[:1].upper() + word[1:] for word in words) or "Imported trivia"
+
+
+def _kind(value: object) -> str:
+    if value is None:
+        return "empty"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, int | float):
+        return "a number"
+    if isinstance(value, date):
+        return "a date"
+    return f"a {type(value).__name__}"
+
+
+def _node_kind(node: yaml.Node) -> str:
+    if isinstance(node, yaml.MappingNode):
+        return "a mapping"
+    if isinstance(node, yaml.SequenceNode):
+        return "a list"
+    if node.tag == "tag:yaml.org,2002:null":
+        return "empty"
+    return f"the single value {node.value!r}"
