@@ -8,40 +8,22 @@ from bot.engine import AnswerOutcome, ChallengeRun, ChallengeSummary, QuestionRe
 from bot.engine.scoring import HINT_COST, base_points
 from bot.sandbox import Result
 from bot.ui.format import (
-    DIFFICULTY_COLOURS,
-    TYPE_LABELS,
-    choice_lines,
     choice_text,
     clip,
     code_block,
-    countdown,
     plural,
 )
+from bot.ui.question import question_embed
 from bot.ui.run_output import combined_output, stop_line
 
 
 def problem_embed(run: ChallengeRun, current: QuestionRound) -> discord.Embed:
-    question = current.question
-    parts = [question.prompt]
-    if question.code:
-        parts.append(code_block(question.code))
-    if question.type == "code":
-        parts.append("**Starter code** (press Submit code to edit and run it):")
-        parts.append(code_block(question.starter or ""))
-    else:
-        parts.append(choice_lines(question))
-    embed = discord.Embed(
-        title=clip(f"{run.pack.title} · Problem {run.position}/{len(run.questions)}", 256),
-        description="\n\n".join(parts),
-        colour=DIFFICULTY_COLOURS[question.difficulty],
+    return question_embed(
+        f"{run.pack.title} · Problem {run.position}/{len(run.questions)}",
+        current,
+        points=str(base_points(current.question.difficulty)),
+        footer=f"A hint costs {int(HINT_COST * 100)}% of the points.",
     )
-    embed.add_field(name="Type", value=TYPE_LABELS[question.type])
-    embed.add_field(name="Difficulty", value=question.difficulty.title())
-    embed.add_field(name="Points", value=str(base_points(question.difficulty)))
-    embed.add_field(name="Attempts", value=str(current.max_attempts))
-    embed.add_field(name="Closes", value=countdown(current.deadline))
-    embed.set_footer(text=f"A hint costs {int(HINT_COST * 100)}% of the points.")
-    return embed
 
 
 def verdict_line(result: QuestionResult, outcome: AnswerOutcome | None) -> str:

@@ -114,14 +114,7 @@ class ChallengeSession:
         async with self.lock:
             now = self.bot.clock()
             outcome = self.run.answer(round_id, choice, now)
-            await self.store.record_attempt(
-                round_id,
-                self.run.member_id,
-                choice=outcome.choice,
-                attempt=outcome.attempt,
-                correct=outcome.correct,
-                created_at=now,
-            )
+            await self._store_attempt(round_id, outcome, now)
             self._remember(interaction, now)
             if not outcome.finished:
                 left = outcome.attempts_left
@@ -135,6 +128,17 @@ class ChallengeSession:
                 embed=reveal_embed(self.run, result, outcome), view=self._revealed(result.round_id)
             )
             await self._after_close(result, outcome, now)
+
+    async def _store_attempt(self, round_id: str, outcome: AnswerOutcome, at: float) -> None:
+        """Written before the member is answered, so an acknowledged attempt is never lost."""
+        await self.store.record_attempt(
+            round_id,
+            self.run.member_id,
+            choice=outcome.choice,
+            attempt=outcome.attempt,
+            correct=outcome.correct,
+            created_at=at,
+        )
 
     async def open_code_box(self, interaction: discord.Interaction, round_id: str) -> None:
         current = self.run.round(round_id)
@@ -167,14 +171,7 @@ class ChallengeSession:
                     embed=code_report_embed(result, None, note=refusal.message), ephemeral=True
                 )
                 return
-            await self.store.record_attempt(
-                round_id,
-                self.run.member_id,
-                choice=outcome.choice,
-                attempt=outcome.attempt,
-                correct=outcome.correct,
-                created_at=submitted_at,
-            )
+            await self._store_attempt(round_id, outcome, submitted_at)
             await interaction.followup.send(embed=code_report_embed(result, outcome), ephemeral=True)
             if outcome.finished:
                 result_row = self.run.results[-1]

@@ -7,15 +7,12 @@ import discord
 from bot.engine.live import LiveSession, RoundReveal, SessionSummary, Standing
 from bot.engine.scoring import base_points
 from bot.ui.format import (
-    DIFFICULTY_COLOURS,
-    TYPE_LABELS,
-    choice_lines,
     choice_text,
     clip,
-    code_block,
     countdown,
     plural,
 )
+from bot.ui.question import question_embed
 
 MEDALS = ("🥇", "🥈", "🥉")
 
@@ -40,25 +37,15 @@ def lobby_embed(session: LiveSession, moderator_id: int, closes_at: float | None
     return embed
 
 
-def question_embed(session: LiveSession) -> discord.Embed:
+def live_question_embed(session: LiveSession) -> discord.Embed:
     current = session.current
     assert current is not None
-    question = current.question
-    parts = [question.prompt]
-    if question.code:
-        parts.append(code_block(question.code))
-    parts.append(choice_lines(question))
-    embed = discord.Embed(
-        title=clip(f"Question {session.index + 1}/{len(session.questions)} · {session.pack.title}", 256),
-        description="\n\n".join(parts),
-        colour=DIFFICULTY_COLOURS[question.difficulty],
+    return question_embed(
+        f"Question {session.index + 1}/{len(session.questions)} · {session.pack.title}",
+        current,
+        points=f"up to {base_points(current.question.difficulty)}",
+        footer="Click an answer; only you see whether it was right. A hint costs a quarter.",
     )
-    embed.add_field(name="Type", value=TYPE_LABELS[question.type])
-    embed.add_field(name="Difficulty", value=question.difficulty.title())
-    embed.add_field(name="Points", value=f"up to {base_points(question.difficulty)}")
-    embed.add_field(name="Closes", value=countdown(current.deadline))
-    embed.set_footer(text="Click an answer; only you see whether it was right. A hint costs a quarter.")
-    return embed
 
 
 def standings_lines(standings: tuple[Standing, ...], limit: int) -> str:

@@ -18,7 +18,7 @@ from bot.engine import AnswerOutcome, HintOutcome
 from bot.engine.live import LiveSession, Phase, RoundReveal, SessionSummary
 from bot.storage import ResultRecord, Store
 from cogs.quiz._buttons import lobby_view, question_view
-from cogs.quiz._embeds import lobby_embed, podium_embed, question_embed, reveal_embed
+from cogs.quiz._embeds import live_question_embed, lobby_embed, podium_embed, reveal_embed
 
 if TYPE_CHECKING:
     from bot.client import TorchQuizBot
@@ -138,7 +138,7 @@ class LiveQuiz:
         )
         self.skip_requested = False
         self.question_message = await self.channel.send(
-            embed=question_embed(self.session),
+            embed=live_question_embed(self.session),
             view=question_view(current.round_id, len(current.question.choices or ())),
         )
         await self.bot.store.set_round_message(current.round_id, self.question_message.id)
