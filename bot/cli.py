@@ -28,6 +28,12 @@ def build_parser() -> argparse.ArgumentParser:
     check = pack_commands.add_parser("check", help="validate packs and run their answer keys; exit 1 on any problem")
     check.add_argument("paths", nargs="*", type=Path, help="pack files or folders (default: the packs folder)")
     check.add_argument("--no-verify", action="store_true", help="validate only; do not run keys in the sandbox")
+    from bot.packs import play, red_import
+
+    play.add_arguments(pack_commands.add_parser("play", help="play a pack in the terminal with the bot's engine"))
+    red_import.add_arguments(
+        pack_commands.add_parser("import-red", help="convert a Red-DiscordBot trivia list into a pack")
+    )
     schema = pack_commands.add_parser("schema", help="print the JSON Schema of the pack format")
     schema.add_argument("--output", type=Path, help="write it to this file instead")
     sandbox = commands.add_parser("sandbox", help="run code in the sandbox as /run does")
@@ -70,6 +76,14 @@ def _packs(args: argparse.Namespace, settings: Settings) -> int:
         else:
             args.output.write_text(schema_text(), encoding="utf-8")
         return 0
+    if args.packs_command == "play":
+        from bot.packs import play
+
+        return play.run(args, settings)
+    if args.packs_command == "import-red":
+        from bot.packs import red_import
+
+        return red_import.run(args, settings)
     from bot.packs.check import check_packs
 
     return asyncio.run(check_packs(args.paths, settings, verify=not args.no_verify))

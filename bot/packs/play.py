@@ -98,6 +98,9 @@ def find_pack(spec: str, packs_dir: Path) -> Pack:
     """
     path = Path(spec)
     if path.suffix in PACK_SUFFIXES or os.sep in spec or path.is_file():
+        in_folder = packs_dir / spec
+        if not path.exists() and not path.is_absolute() and in_folder.is_file():
+            return load_pack_file(in_folder)  # "autograd-basics.yaml" from anywhere: the packs folder's file
         return load_pack_file(path)
     known: list[str] = []
     broken_namesake: PackError | None = None

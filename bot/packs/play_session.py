@@ -152,9 +152,17 @@ class PlaySession:
     def _say(self, text: str = "") -> None:
         self.console.write(text)
 
-    def _wrapped(self, text: str, prefix: str = "", hang: str = "") -> None:
+    def _wrapped(self, text: str, prefix: str = "") -> None:
+        """Wrap to the console, keeping the author's own line breaks (a `|` block in YAML keeps them)."""
         width = max(self.console.width, 40)
-        self._say(textwrap.fill(text, width, initial_indent=prefix, subsequent_indent=hang or " " * len(prefix)))
+        hang = " " * len(prefix)
+        wrapped = [
+            textwrap.fill(line, width, initial_indent=prefix if number == 0 else hang, subsequent_indent=hang)
+            if line.strip()
+            else ""
+            for number, line in enumerate(text.strip().splitlines())
+        ]
+        self._say("\n".join(wrapped))
 
     # -- the run -----------------------------------------------------------------------------------------------
 

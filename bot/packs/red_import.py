@@ -87,6 +87,7 @@ class NotATriviaList(Exception):
 
 @dataclass(frozen=True)
 class _Entry:
+    position: int  # in the file, so the report follows the list's order
     text: str
     answers: tuple[str, ...]
 
@@ -121,7 +122,8 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         print(f"skipped {item}", file=sys.stderr)
     total = conversion.converted + len(conversion.skipped)
     if not conversion.converted:
-        print(f"torchquiz: {path}: none of the {total} question(s) could be converted", file=sys.stderr)
+        why = f"none of the {total} question(s) could be converted" if total else "has no questions"
+        print(f"torchquiz: {path}: {why}", file=sys.stderr)
         return EXIT_FAILED
     try:
         parse_pack(conversion.pack, str(args.output or "<stdout>"))
@@ -165,9 +167,9 @@ def convert_text(text: str, *, pack_id: str, title: str) -> Conversion:
     pairs = _top_level_pairs(text)
     author = "unknown"
     notes: list[str] = []
-    skipped: list[Skipped] = []
+    skipped: list[tuple[int, Skipped]] = []
     entries: list[_Entry] = []
-    for key, value_node in pairs:
+    for position, (key, value_node) in enumerate(pairs):
         if key == "AUTHOR":
             if isinstance(value_node, yaml.ScalarNode) and value_node.value.strip():
                 author = value_node.value.strip()[:AUTHOR_LIMIT]
@@ -180,15 +182,16 @@ def convert_text(text: str, *, pack_id: str, title: str) -> Conversion:
         if key in RESERVED_KEYS:
             continue
         if not isinstance(key, str):
-            skipped.append(Skipped(str(key), f"the key is {_kind(key)}, not text (quote it in the list)"))
+            skipped.append((position, Skipped(str(key), f"the key is {_kind(key)}, not text (quote it in the list)")))
             continue
         answers = _answers(value_node)
         if isinstance(answers, str):
-            skipped.append(Skipped(key, answers))
+            skipped.append((position, Skipped(key, answers)))
             continue
-        entries.append(_Entry(key.strip(), answers))
+        entries.append(_Entry(position, key.strip(), answers))
     questions, more_skipped = _build_questions(entries)
     skipped.extend(more_skipped)
+    skipped.sort(key=lambda item: item[0])
     pack: dict[str, Any] = {
         "id": pack_id,
         "title": title.strip()[:TITLE_LIMIT] or pack_id,
@@ -196,7 +199,7 @@ def convert_text(text: str, *, pack_id: str, title: str) -> Conversion:
         "author": author,
         "questions": questions,
     }
-    return Conversion(pack=pack, skipped=skipped, notes=notes)
+    return Conversion(pack=pack, skipped=[item for _, item in skipped], notes=notes)
 
 
 def _top_level_pairs(text: str) -> list[tuple[Any, yaml.Node]]:
@@ -233,38 +236,48 @@ def _answers(node: yaml.Node) -> tuple[str, ...] | str:
     return tuple(answers)
 
 
-def _build_questions(entries: Sequence[_Entry]) -> tuple[list[dict[str, Any]], list[Skipped]]:
-    skipped: list[Skipped] = []
+def _build_questions(entries: Sequence[_Entry]) -> tuple[list[dict[str, Any]], list[tuple[int, Skipped]]]:
+    """Questions for the entries whose answers parsed, and the (position, reason) of those that cannot be."""
+    skipped: list[tuple[int, Skipped]] = []
+
+    def skip(entry: _Entry, reason: str) -> None:
+        skipped.append((entry.position, Skipped(entry.text, reason)))
+
     pool = _distractor_pool(entries)
+    # A question written twice is still one question: no answer of either copy may be a wrong choice for it.
+    accepted_by_key: dict[str, set[str]] = {}
+    for entry in entries:
+        accepted_by_key.setdefault(_question_key(entry.text), set()).update(a.casefold() for a in entry.answers)
     slugs: dict[str, str] = {}
     questions: list[dict[str, Any]] = []
     for entry in entries:
         full_slug = slugify(entry.text)
         first = entry.answers[0]
         if len(entry.text) > PROMPT_LIMIT:
-            skipped.append(
-                Skipped(entry.text, f"the question is {len(entry.text)} characters (at most {PROMPT_LIMIT})")
-            )
+            skip(entry, f"the question is {len(entry.text)} characters (at most {PROMPT_LIMIT})")
             continue
         if len(first) > CHOICE_LIMIT:
-            skipped.append(Skipped(entry.text, f"the answer is {len(first)} characters (at most {CHOICE_LIMIT})"))
+            skip(entry, f"the first answer is {len(first)} characters (a choice holds at most {CHOICE_LIMIT})")
             continue
-        key = full_slug or _digest(entry.text)
+        key = _question_key(entry.text)
         if key in slugs:
-            skipped.append(Skipped(entry.text, f"duplicates question {slugs[key]!r} once slugified ({key!r})"))
+            skip(entry, f"duplicates question {slugs[key]!r} once slugified ({key!r})")
             continue
         slugs[key] = entry.text
-        accepted = {answer.casefold() for answer in entry.answers}
-        candidates = [other for other in pool if other.casefold() not in accepted]
+        candidates = [other for other in pool if other.casefold() not in accepted_by_key[key]]
         if not candidates:
-            reason = "the list has too few distinct answers to build a wrong choice for it"
-            skipped.append(Skipped(entry.text, reason))
+            skip(entry, "the list has too few distinct answers to build a wrong choice for it")
             continue
         if len(questions) >= MAX_QUESTIONS:
-            skipped.append(Skipped(entry.text, f"a pack holds at most {MAX_QUESTIONS} questions; split the list"))
+            skip(entry, f"a pack holds at most {MAX_QUESTIONS} questions; split the list")
             continue
         questions.append(_question(entry, question_id(full_slug, entry.text), candidates))
     return questions, skipped
+
+
+def _question_key(text: str) -> str:
+    """What makes two questions the same one: their full slug (a hash when the text has no Latin letters)."""
+    return slugify(text) or _digest(text)
 
 
 def _distractor_pool(entries: Sequence[_Entry]) -> list[str]:
