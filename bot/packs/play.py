@@ -23,7 +23,8 @@ from pathlib import Path
 
 from bot.packs.loader import PACK_SUFFIXES, PackError, load_pack_file, pack_files
 from bot.packs.models import Pack
-from bot.packs.play_session import Console, PlaySession, terminal_width
+from bot.packs.play_console import Console, terminal_width
+from bot.packs.play_session import PlaySession
 from bot.sandbox import Outcome, Result, SandboxLimits, SandboxPool
 from bot.sandbox.result import refusal
 from bot.settings import Settings

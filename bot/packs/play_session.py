@@ -13,25 +13,22 @@ terminal has no way to interrupt a blocked read), as the Discord layer checks it
 
 from __future__ import annotations
 
-import shutil
 import textwrap
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Protocol
 
 from bot.engine.challenge import ChallengeRun, ChallengeSummary, QuestionResult
 from bot.engine.errors import QuizError
 from bot.engine.round import AnswerOutcome, QuestionRound
-from bot.engine.scoring import HINT_COST, base_points
-from bot.packs.models import LETTERS, Pack, Question
+from bot.engine.scoring import base_points
+from bot.packs.models import LETTERS, Pack
+from bot.packs.play_console import Console, Grader, Style, hint_cost, indent, plural
 from bot.sandbox import Outcome, Result
 
 MEMBER_ID = 0
 """The one player of a terminal session; the engine keys progress by member."""
 
 RUN_ID = "play"
-MAX_WIDTH = 100
 OUTPUT_LINES = 20
 """How much of a submission's printed output is echoed; the cases are what grade it."""
 
@@ -44,69 +41,6 @@ TYPE_NAMES = {
     "debug": "Debug",
     "code": "Code",
 }
-
-
-class Grader(Protocol):
-    """Runs a code submission with a question's hidden check (the real one is a `SandboxPool`)."""
-
-    def start(self) -> str | None:
-        """Get ready to grade; returns why grading is impossible, or None. Called before each code problem."""
-
-    def grade(self, code: str, check: str) -> Result:
-        """Run `code` then `check`; every outcome, a refusal included, is a `Result`."""
-
-
-@dataclass
-class Console:
-    """Where a session reads lines and writes text.
-
-    `read_line(prompt)` returns one line without its newline, or None at the end of input; `color` turns on
-    ANSI colours (only ever for a terminal).
-    """
-
-    read_line: Callable[[str], str | None]
-    write: Callable[[str], None]
-    color: bool = False
-    width: int = MAX_WIDTH
-
-
-class _Style:
-    """ANSI colours when the console is a terminal, plain text otherwise."""
-
-    def __init__(self, enabled: bool) -> None:
-        self.enabled = enabled
-
-    def _wrap(self, code: str, text: str) -> str:
-        return f"\033[{code}m{text}\033[0m" if self.enabled else text
-
-    def good(self, text: str) -> str:
-        return self._wrap("32", text)
-
-    def bad(self, text: str) -> str:
-        return self._wrap("31", text)
-
-    def strong(self, text: str) -> str:
-        return self._wrap("1", text)
-
-    def dim(self, text: str) -> str:
-        return self._wrap("2", text)
-
-
-def terminal_width() -> int:
-    return min(shutil.get_terminal_size((MAX_WIDTH, 24)).columns, MAX_WIDTH)
-
-
-def indent(code: str, prefix: str = "    ") -> str:
-    return "\n".join(prefix + line if line.strip() else "" for line in code.rstrip().splitlines())
-
-
-def plural(count: int, word: str) -> str:
-    return f"{count} {word}" if count == 1 else f"{count} {word}s"
-
-
-def hint_cost(question: Question) -> str:
-    """What the first hint takes off a correct answer ("37.5"), from the engine's own scoring constants."""
-    return f"{base_points(question.difficulty) * HINT_COST:g}"
 
 
 class PlaySession:
@@ -129,7 +63,7 @@ class PlaySession:
         self.clock = clock
         self.time_scale = time_scale
         self.run = ChallengeRun(RUN_ID, pack, MEMBER_ID)
-        self.style = _Style(console.color)
+        self.style = Style(console.color)
         self.quit = False
         self._started_at = clock()
         self._skipped: set[str] = set()

@@ -18,7 +18,8 @@ import pytest
 
 from bot.packs import Pack
 from bot.packs.play import UnknownPack, find_pack
-from bot.packs.play_session import Console, PlaySession
+from bot.packs.play_console import Console
+from bot.packs.play_session import PlaySession
 from bot.sandbox import CaseResult, Outcome, Result
 from tests.conftest import CHALLENGES, ROOT
 

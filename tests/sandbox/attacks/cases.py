@@ -13,168 +13,26 @@ created, the worker still the same process).
 
 from __future__ import annotations
 
-import contextlib
-import os
-import secrets
-import signal
-import socket
-import sqlite3
-import stat
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
-from pathlib import Path
+from bot.sandbox import Outcome
+from tests.sandbox.attacks.checks import (
+    EACCES,
+    ENOENT,
+    EPERM,
+    PERMISSION,
+    Attack,
+    Context,
+    clean_second_run,
+    disk_fill,
+    outcome,
+    output_capped,
+    refused,
+    secret_mode_kept,
+    threads_contained,
+    token_absent,
+)
+from tests.sandbox.attacks.targets import ROOT, SIGSEGV, SIGSYS, Targets, open_targets
 
-from bot.sandbox import Outcome, Result
-
-ROOT = Path(__file__).resolve().parents[3]
-OUTPUT_CAP = 64 * 1024
-SIGSYS = int(signal.SIGSYS)
-SIGSEGV = int(signal.SIGSEGV)
-
-
-@dataclass
-class Targets:
-    """Everything the attacks aim at, created by the process playing the bot."""
-
-    base: Path
-    secret_text: str = field(default_factory=lambda: "secret-" + secrets.token_hex(8))
-    database_text: str = field(default_factory=lambda: "member-row-" + secrets.token_hex(8))
-    token: str = field(default_factory=lambda: "TOKEN." + secrets.token_hex(16))
-    nonce: str = field(default_factory=lambda: secrets.token_hex(4))
-    received: list[int] = field(default_factory=list)
-    sockets: dict[str, socket.socket] = field(default_factory=dict)
-
-    @property
-    def secret(self) -> Path:
-        return self.base / "secret.env"
-
-    @property
-    def database(self) -> Path:
-        return self.base / "torchquiz.db"
-
-    def planted(self) -> dict[str, Path]:
-        """Files an attack tries to create outside its scratch folder."""
-        name = f"torchquiz-attack-{self.nonce}"
-        return {
-            "project": ROOT / name,
-            "tmp": Path("/tmp") / name,
-            "dev-shm": Path("/dev/shm") / name,
-            "var-tmp": Path("/var/tmp") / name,
-            "tmp-raw": Path("/tmp") / f"{name}-raw",
-        }
-
-    def render(self, code: str, worker_pid: int) -> str:
-        tcp_port = self.sockets["tcp"].getsockname()[1]
-        udp_port = self.sockets["udp"].getsockname()[1]
-        values = {
-            "__SECRET__": str(self.secret),
-            "__DB__": str(self.database),
-            "__BOT__": str(os.getpid()),
-            "__WORKER__": str(worker_pid),
-            "__TCP__": str(tcp_port),
-            "__UDP__": str(udp_port),
-            "__UNIX__": self.unix_name,
-            "__NONCE__": self.nonce,
-            **{f"__PATH_{key.upper().replace('-', '_')}__": str(path) for key, path in self.planted().items()},
-        }
-        for placeholder, value in values.items():
-            code = code.replace(placeholder, value)
-        return code
-
-    @property
-    def unix_name(self) -> str:
-        return f"torchquiz-attack-{self.nonce}"
-
-    # Checks on the outside world -------------------------------------------------------------------------
-
-    def assert_listeners_silent(self) -> None:
-        for name in ("tcp", "unix"):
-            with contextlib.suppress(BlockingIOError):
-                connection, _ = self.sockets[name].accept()
-                connection.close()
-                raise AssertionError(f"the {name} listener accepted a connection")
-        with contextlib.suppress(BlockingIOError):
-            data = self.sockets["udp"].recv(64)
-            raise AssertionError(f"the UDP listener received {data!r}")
-
-    def assert_no_signal_received(self) -> None:
-        assert self.received == [], f"the bot received signals {self.received}"
-
-    def assert_nothing_planted(self) -> None:
-        existing = [str(path) for path in self.planted().values() if path.exists()]
-        assert existing == [], f"created outside scratch: {existing}"
-
-
-@contextlib.contextmanager
-def open_targets(base: Path) -> Iterator[Targets]:
-    """Create the secret, the database, the listeners and the signal handlers; undo all of it afterwards.
-
-    The token goes into this process's environment and memory *before* any pool starts, as it would in the bot.
-    """
-    targets = Targets(base)
-    targets.secret.write_text(f"DISCORD_TOKEN={targets.token}\n{targets.secret_text}\n")
-    targets.secret.chmod(0o600)
-    with contextlib.closing(sqlite3.connect(targets.database)) as db:
-        db.execute("create table members (name text)")
-        db.execute("insert into members values (?)", (targets.database_text,))
-        db.commit()
-    targets.database.chmod(0o600)
-    previous_env = os.environ.get("TORCHQUIZ_TEST_TOKEN")
-    os.environ["TORCHQUIZ_TEST_TOKEN"] = targets.token
-    tcp = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    tcp.bind(("127.0.0.1", 0))
-    tcp.listen(8)
-    udp = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    udp.bind(("127.0.0.1", 0))
-    unix = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    unix.bind("\0" + targets.unix_name)
-    unix.listen(8)
-    targets.sockets = {"tcp": tcp, "udp": udp, "unix": unix}
-    for sock in targets.sockets.values():
-        sock.setblocking(False)
-    handlers = {
-        signum: signal.signal(signum, lambda number, frame: targets.received.append(number))
-        for signum in (signal.SIGUSR1, signal.SIGWINCH)
-    }
-    try:
-        yield targets
-    finally:
-        for signum, handler in handlers.items():
-            signal.signal(signum, handler)
-        for sock in targets.sockets.values():
-            sock.close()
-        for path in targets.planted().values():
-            with contextlib.suppress(FileNotFoundError):
-                path.unlink()
-        if previous_env is None:
-            os.environ.pop("TORCHQUIZ_TEST_TOKEN", None)
-        else:
-            os.environ["TORCHQUIZ_TEST_TOKEN"] = previous_env
-
-
-@dataclass(frozen=True)
-class Context:
-    """What an expectation may look at besides the result."""
-
-    targets: Targets
-    namespaces: bool
-    workers_before: tuple[int, ...]
-    workers_after: tuple[int, ...]
-
-
-Expectation = Callable[[Result, Context], None]
-
-
-@dataclass(frozen=True)
-class Attack:
-    name: str  # the promise it tries to break
-    code: str
-    expect: Expectation
-    wall_seconds: float | None = None
-    then: str | None = None  # a second run whose result is the one checked (state leaking between runs)
-
-
-# Snippet building blocks ---------------------------------------------------------------------------------
+__all__ = ["ATTACKS", "ROOT", "Attack", "Context", "Targets", "open_targets"]
 
 RAW = """
 import ctypes, os
@@ -202,111 +60,6 @@ SPIN = "while True:\n    pass\n"
 
 
 # Expectation helpers --------------------------------------------------------------------------------------
-
-
-def _output(result: Result) -> str:
-    return result.stdout + result.stderr
-
-
-def _no_secrets(result: Result, ctx: Context) -> None:
-    for needle in (ctx.targets.secret_text, ctx.targets.database_text, ctx.targets.token):
-        assert needle not in _output(result), f"{needle!r} reached the output"
-
-
-def process_alive(pid: int) -> bool:
-    """True if ``pid`` exists and is not a zombie (a killed but unreaped worker would still answer kill(pid, 0))."""
-    try:
-        with open(f"/proc/{pid}/stat", encoding="ascii") as stat:
-            return stat.read().rsplit(")", 1)[1].split()[0] != "Z"
-    except FileNotFoundError:
-        return False
-
-
-def _secret_mode_kept(ctx: Context) -> None:
-    for path in (ctx.targets.secret, ctx.targets.database):
-        info = path.stat()
-        assert stat.S_IMODE(info.st_mode) == 0o600, f"{path} mode changed to {oct(info.st_mode)}"
-        assert info.st_mtime > 1_000_000, f"{path} was re-dated"
-
-
-def _workers_untouched(ctx: Context) -> None:
-    assert ctx.workers_after == ctx.workers_before, "a worker was replaced"
-    assert all(process_alive(pid) for pid in ctx.workers_before), "a worker died"
-
-
-def refused(*prefixes: str, outside: Callable[[Context], None] | None = None) -> Expectation:
-    """ERROR whose last traceback line starts with one of ``prefixes``; no secret in the output."""
-
-    def expect(result: Result, ctx: Context) -> None:
-        assert result.outcome is Outcome.ERROR, (result.outcome, result.error_line, result.stderr[-500:])
-        assert result.error_line is not None and result.error_line.startswith(prefixes), result.error_line
-        _no_secrets(result, ctx)
-        ctx.targets.assert_listeners_silent()
-        ctx.targets.assert_no_signal_received()
-        ctx.targets.assert_nothing_planted()
-        _workers_untouched(ctx)
-        if outside is not None:
-            outside(ctx)
-
-    return expect
-
-
-def outcome(
-    expected: Outcome | tuple[Outcome, ...], *, error_line: tuple[str, ...] | None = None, signal: int | None = None
-) -> Expectation:
-    allowed = expected if isinstance(expected, tuple) else (expected,)
-
-    def expect(result: Result, ctx: Context) -> None:
-        assert result.outcome in allowed, (result.outcome, result.error_line, result.reason, result.stderr[-500:])
-        if error_line is not None:
-            assert result.error_line is not None and result.error_line.startswith(error_line), result.error_line
-        if signal is not None:
-            assert result.signal == signal, result.signal
-        _no_secrets(result, ctx)
-        _workers_untouched(ctx)
-
-    return expect
-
-
-def _output_capped(result: Result, ctx: Context) -> None:
-    outcome(Outcome.OUTPUT_LIMIT)(result, ctx)
-    assert result.truncated
-    assert len(result.stdout.encode()) + len(result.stderr.encode()) <= OUTPUT_CAP
-
-
-def _disk_fill(result: Result, ctx: Context) -> None:
-    if ctx.namespaces:  # the tmpfs is full at 32 MiB
-        refused("OSError: [Errno 28] No space left on device")(result, ctx)
-    else:  # known gap: a plain folder is bounded per file only (16 MiB); 40 MiB fit and are removed afterwards
-        outcome(Outcome.OK)(result, ctx)
-
-
-def _threads_contained(result: Result, ctx: Context) -> None:
-    """Spinning threads end at the CPU limit, unless thread creation is refused first: RLIMIT_NPROC (16) when
-    the worker is not root and has a user namespace, RLIMIT_AS otherwise. libgomp then gives up with
-    "Thread creation failed" and exits or torch raises; either way the run ends early and contained."""
-    if result.outcome is Outcome.TIMEOUT:
-        outcome(Outcome.TIMEOUT)(result, ctx)
-        return
-    outcome((Outcome.ERROR, Outcome.CRASHED))(result, ctx)
-    assert "Thread creation failed" in result.stderr or "can't start new thread" in result.stderr, result.stderr
-
-
-def _token_absent(result: Result, ctx: Context) -> None:
-    outcome(Outcome.OK)(result, ctx)
-    assert "READ-OK" not in result.stdout, result.stdout  # every /proc read failed
-
-
-def _clean_second_run(result: Result, ctx: Context) -> None:
-    outcome(Outcome.OK)(result, ctx)
-    assert result.stdout.strip() == "leaks: []", result.stdout
-
-
-PERMISSION = "PermissionError"
-EPERM = "PermissionError: [Errno 1]"
-EACCES = "PermissionError: [Errno 13]"
-ENOENT = "FileNotFoundError: [Errno 2]"
-
 ATTACKS: tuple[Attack, ...] = (
     # --- files -------------------------------------------------------------------------------------------
     Attack("read-secret-file", "print(open('__SECRET__').read())", refused(PERMISSION)),
@@ -349,21 +102,21 @@ for path in ('/proc/self/environ', '/proc/1/environ', '/proc/__BOT__/environ', '
     except OSError as error:
         print('denied', path, error.errno)
 """,
-        _token_absent,
+        token_absent,
     ),
     # --- file metadata (Landlock does not cover it; seccomp does) -----------------------------------------
-    Attack("chmod-secret", "import os\nos.chmod('__SECRET__', 0o777)", refused(PERMISSION, outside=_secret_mode_kept)),
+    Attack("chmod-secret", "import os\nos.chmod('__SECRET__', 0o777)", refused(PERMISSION, outside=secret_mode_kept)),
     Attack(
         "chmod-database-raw",
         RAW + "check(libc.chmod(b'__DB__', 0o777))",
-        refused(EPERM, outside=_secret_mode_kept),
+        refused(EPERM, outside=secret_mode_kept),
     ),
     Attack(
         "fchmod-through-a-readable-fd",
         "import os, sys\nfd = os.open(sys.executable, os.O_RDONLY)\nos.fchmod(fd, 0o777)",
         refused(PERMISSION),
     ),
-    Attack("utime-secret", "import os\nos.utime('__SECRET__', (0, 0))", refused(PERMISSION, outside=_secret_mode_kept)),
+    Attack("utime-secret", "import os\nos.utime('__SECRET__', (0, 0))", refused(PERMISSION, outside=secret_mode_kept)),
     Attack("setxattr-secret", "import os\nos.setxattr('__SECRET__', 'user.x', b'1')", refused(PERMISSION)),
     Attack("write-project-folder", "open('__PATH_PROJECT__', 'w').write('x')", refused(PERMISSION)),
     Attack("write-tmp", "open('__PATH_TMP__', 'w').write('x')", refused(PERMISSION)),
@@ -510,19 +263,19 @@ for _ in range(3):
     threading.Thread(target=loop, daemon=True).start()
 loop()
 """,
-        _threads_contained,
+        threads_contained,
         wall_seconds=1.0,
     ),
     Attack(
         "output-100mb",
         "import sys\nchunk = 'x' * 2**20\nfor _ in range(100):\n    sys.stdout.write(chunk)",
-        _output_capped,
+        output_capped,
     ),
     Attack("big-file", "open('big', 'wb').write(b'x' * (100 * 2**20))", refused("OSError: [Errno 27] File too large")),
     Attack(
         "disk-fill-scratch",
         "for i in range(40):\n    with open(f'fill{i}', 'wb') as f:\n        f.write(b'x' * 2**20)",
-        _disk_fill,
+        disk_fill,
     ),
     Attack(
         "fd-exhaustion",
@@ -543,7 +296,7 @@ try:
 except PermissionError:
     pass
 """,
-        _clean_second_run,
+        clean_second_run,
         then="""
 import builtins, json, os, torch
 leaks = sorted(os.listdir('.'))
