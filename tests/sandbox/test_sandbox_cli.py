@@ -5,11 +5,15 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
 from bot.sandbox.cli import add_arguments, run_files
+from tests.conftest import ROOT
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
@@ -51,3 +55,27 @@ async def test_human_output_and_success_status(tmp_path: Path, capsys: pytest.Ca
     header, output = capsys.readouterr().out.splitlines()
     assert header.startswith(f"== {hello}: ok (")
     assert output == "héllo"
+
+
+async def test_the_bot_command_line_runs_files_in_order(tmp_path: Path) -> None:
+    first = tmp_path / "first.py"
+    first.write_text("import torch\nprint(torch.arange(3).sum().item())\n", encoding="utf-8")
+    second = tmp_path / "second.py"
+    second.write_text("raise ValueError('bad shape')\n", encoding="utf-8")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TORCHQUIZ_")} | {"PYTHONPATH": str(ROOT)}
+    done = await asyncio.to_thread(
+        subprocess.run,
+        [sys.executable, "-m", "bot", "sandbox", "run", "--json", "--timeout", "3", str(first), str(second)],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 1, done.stderr  # one of the files failed
+    rows = [json.loads(line) for line in done.stdout.splitlines()]
+    assert [(row["file"], row["outcome"]) for row in rows] == [(str(first), "ok"), (str(second), "error")]
+    assert rows[0]["stdout"] == "3\n"
+    assert rows[1]["error_line"] == "ValueError: bad shape"
+    assert "landlock" in rows[0]["layers"] and "seccomp" in rows[0]["layers"]
