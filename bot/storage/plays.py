@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import aiosqlite
+
 from bot.storage._base import StoreBase
 from bot.storage.records import ResultRecord
 
@@ -86,44 +88,16 @@ class PlayRecords(StoreBase):
 
     async def record_result(self, result: ResultRecord) -> bool:
         """Store a question's final outcome and move the member's streak; idempotent per round and member."""
+        return await self.record_results([result]) == 1
+
+    async def record_results(self, results: list[ResultRecord]) -> int:
+        """Store outcomes in one transaction (a live question closes for everyone at once); returns how many
+        were new. A result already stored is skipped, streak and all, so replaying a close changes nothing."""
+        stored = 0
         async with self._transaction() as db:
-            cursor = await db.execute(
-                "INSERT INTO results (round_id, user_id, guild_id, pack_id, question_id, correct,"
-                " points, attempts, hints, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-                " ON CONFLICT (round_id, user_id) DO NOTHING",
-                (
-                    result.round_id,
-                    result.user_id,
-                    result.guild_id,
-                    result.pack_id,
-                    result.question_id,
-                    int(result.correct),
-                    result.points,
-                    result.attempts,
-                    result.hints,
-                    result.created_at,
-                ),
-            )
-            if cursor.rowcount != 1:
-                return False
-            await db.executemany(
-                "INSERT INTO result_tags (round_id, user_id, tag) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
-                [(result.round_id, result.user_id, tag) for tag in result.tags],
-            )
-            if result.correct:
-                await db.execute(
-                    "INSERT INTO members (user_id, current_streak, best_streak) VALUES (?, 1, 1)"
-                    " ON CONFLICT(user_id) DO UPDATE SET current_streak = current_streak + 1,"
-                    " best_streak = MAX(best_streak, current_streak + 1)",
-                    (result.user_id,),
-                )
-            else:
-                await db.execute(
-                    "INSERT INTO members (user_id, current_streak, best_streak) VALUES (?, 0, 0)"
-                    " ON CONFLICT(user_id) DO UPDATE SET current_streak = 0",
-                    (result.user_id,),
-                )
-            return True
+            for result in results:
+                stored += await _insert_result(db, result)
+        return stored
 
     async def award_badge(
         self, user_id: int, *, pack_id: str, name: str, emoji: str, guild_id: int | None, awarded_at: float
@@ -151,9 +125,41 @@ class PlayRecords(StoreBase):
             row = await cursor.fetchone()
         return str(row[0]) if row else None
 
-    async def record_results(self, results: list[ResultRecord]) -> int:
-        """Store several results (a live question's close); returns how many were new."""
-        stored = 0
-        for result in results:
-            stored += await self.record_result(result)
-        return stored
+
+async def _insert_result(db: aiosqlite.Connection, result: ResultRecord) -> bool:
+    cursor = await db.execute(
+        "INSERT INTO results (round_id, user_id, guild_id, pack_id, question_id, correct,"
+        " points, attempts, hints, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+        " ON CONFLICT (round_id, user_id) DO NOTHING",
+        (
+            result.round_id,
+            result.user_id,
+            result.guild_id,
+            result.pack_id,
+            result.question_id,
+            int(result.correct),
+            result.points,
+            result.attempts,
+            result.hints,
+            result.created_at,
+        ),
+    )
+    if cursor.rowcount != 1:
+        return False
+    await db.executemany(
+        "INSERT INTO result_tags (round_id, user_id, tag) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+        [(result.round_id, result.user_id, tag) for tag in result.tags],
+    )
+    if result.correct:
+        streak = (
+            "INSERT INTO members (user_id, current_streak, best_streak) VALUES (?, 1, 1)"
+            " ON CONFLICT(user_id) DO UPDATE SET current_streak = current_streak + 1,"
+            " best_streak = MAX(best_streak, current_streak + 1)"
+        )
+    else:
+        streak = (
+            "INSERT INTO members (user_id, current_streak, best_streak) VALUES (?, 0, 0)"
+            " ON CONFLICT(user_id) DO UPDATE SET current_streak = 0"
+        )
+    await db.execute(streak, (result.user_id,))
+    return True
