@@ -23,15 +23,10 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from bot.sandbox.limits import THREAD_VARIABLES
+
 if TYPE_CHECKING:
     from bot.sandbox.supervise import RunSettings
-
-THREAD_VARIABLES = {
-    "OMP_NUM_THREADS": "1",
-    "MKL_NUM_THREADS": "1",
-    "OPENBLAS_NUM_THREADS": "1",
-    "OMP_WAIT_POLICY": "PASSIVE",  # busy-waiting OpenMP threads collapsed throughput 30x on two cores
-}
 
 log = logging.getLogger("bot.sandbox.worker")
 

@@ -15,10 +15,10 @@ from pathlib import Path
 from typing import Any
 
 from bot.sandbox.isolation import LayerStatus
+from bot.sandbox.limits import THREAD_VARIABLES
 from bot.sandbox.protocol import Job, ProtocolError, encode_frame, read_frame_async
 from bot.sandbox.result import Result
 from bot.sandbox.scratch import remove_tree
-from bot.sandbox.worker import THREAD_VARIABLES
 from bot.tasks import TaskKeeper
 
 log = logging.getLogger(__name__)

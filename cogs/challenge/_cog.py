@@ -69,6 +69,7 @@ class ChallengeCog(commands.Cog, name="Challenge"):
         session = ChallengeSession(self.bot, run, interaction.guild_id, on_end=self._forget)
         self.sessions[run.run_id] = session
         self.by_member[interaction.user.id] = run.run_id
+        log.info("challenge %s: %s started by %s", run.run_id, chosen.id, interaction.user.id)
         await session.start(interaction)
 
     @challenge.autocomplete("pack")

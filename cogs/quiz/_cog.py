@@ -113,6 +113,14 @@ class QuizCog(commands.GroupCog, name="Quiz", group_name="quiz", group_descripti
         if isinstance(response.resource, discord.InteractionMessage):
             quiz.lobby_message = response.resource
             await self.bot.store.set_lobby_message(play_id, response.resource.id)
+        log.info(
+            "live quiz %s: %s, %d question(s), started by %s in channel %s",
+            play_id,
+            chosen.id,
+            len(questions),
+            interaction.user.id,
+            interaction.channel_id,
+        )
         task = self.bot.tasks.spawn(quiz.run(), name=f"live-quiz-{play_id}")
         task.add_done_callback(lambda _: self._forget(quiz))
 

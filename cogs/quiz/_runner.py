@@ -188,6 +188,13 @@ class LiveQuiz:
     async def _finish(self) -> None:
         status = "stopped" if self.stop_requested and self.session.has_next else "finished"
         summary = await record_finish(self.bot.store, self.session, self.guild_id, self.bot.clock(), status)
+        log.info(
+            "live quiz %s %s: %d player(s), %d question(s)",
+            self.play_id,
+            status,
+            len(summary.standings),
+            summary.questions_played,
+        )
         note = "The quiz was stopped early; the results so far are saved." if status == "stopped" else None
         await self.channel.send(embed=podium_embed(self.session, summary, ended_early=note))
 
