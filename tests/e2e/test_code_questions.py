@@ -41,7 +41,7 @@ async def test_code_problem_is_graded_case_by_case(world: World) -> None:
 
         _, report = await submit(world, player, "def square_grad(values):\n    return [0.0]\n")
         assert report.ephemeral and report.embed is not None
-        assert report.embed["title"] == "Check results: 0/2 passed"
+        assert report.embed["title"] == "Check results: 0/3 passed"
         assert "❌ gradient of sum(x²) at [1, 2, 3]: failed, expected `tensor([2., 4., 6.])` got `[0.0]`" in report.text
         assert "2 attempts left" in report.text
 
@@ -53,7 +53,7 @@ async def test_code_problem_is_graded_case_by_case(world: World) -> None:
         assert refusal.type == 4 and "You already submitted exactly this code" in refusal.data["content"]
 
         submitted, passed = await submit(world, player, SOLUTION)
-        assert passed.embed is not None and passed.embed["title"] == "Check results: 2/2 passed"
+        assert passed.embed is not None and passed.embed["title"] == "Check results: 3/3 passed"
         assert "✅ gradient at a single negative value: passed" in passed.text
         assert "**All checks passed!** +28 points" in passed.text  # 50 halved for a later attempt, +10% streak
         revealed = await world.fake.wait_for_edit(problem, lambda m: "A reference solution" in m.text, timeout=10)

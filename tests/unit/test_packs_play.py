@@ -218,13 +218,13 @@ def test_code_problem_runs_in_the_real_sandbox(tmp_path: Path) -> None:
     assert "Starting the sandbox for code problems…" in out
     assert "Starter code:" in out and "    def square_grad(values):" in out
     assert "(empty submission: running the starter)" in out
-    assert "0/2 cases passed" in out
+    assert "0/3 cases passed" in out
     assert "✗ gradient at a single negative value: expected tensor([-1.])" in out
     assert "✗ Not passing yet: 2 attempts left" in out
     assert "You already submitted exactly this code" in out  # the repeat used no attempt and no run
-    assert out.count("0/2 cases passed") == 1
+    assert out.count("0/3 cases passed") == 1
     assert "✓ gradient of sum(x²) at [1, 2, 3]: expected tensor([2., 4., 6.]), got tensor([2., 4., 6.])" in out
-    assert "2/2 cases passed" in out
+    assert "3/3 cases passed" in out
     # second attempt of a beginner problem: 50 / 2 = 25, +10% for the streak of one = 27.5, rounded up.
     assert awarded(out) == [100, 28]
     assert "A reference solution:" in out
