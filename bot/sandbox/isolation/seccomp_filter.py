@@ -159,6 +159,18 @@ DENIED: dict[str, tuple[str, ...]] = {
 SIGNAL_CALLS_BY_PID = ("kill", "tgkill", "rt_sigqueueinfo", "rt_tgsigqueueinfo")
 
 
+# x86_64 numbers its native calls below 512 (512 and up belong to x32, which the filter kills outright).
+NATIVE_SYSCALL_SPAN = 512
+
+
+def _named(number: int) -> bool:
+    try:
+        pyseccomp.resolve_syscall(pyseccomp.Arch.NATIVE, number)
+    except ValueError:
+        return False
+    return True
+
+
 def _build(own_pid: int) -> tuple[pyseccomp.SyscallFilter, list[str]]:
     """Compile the filter for a process whose pid (as it sees itself) is ``own_pid``."""
     deny = pyseccomp.ERRNO(errno.EPERM)
@@ -168,9 +180,15 @@ def _build(own_pid: int) -> tuple[pyseccomp.SyscallFilter, list[str]]:
     for names in DENIED.values():
         for name in names:
             if pyseccomp.resolve_syscall(pyseccomp.Arch.NATIVE, name) < 0:
-                unknown.append(name)  # not in this libseccomp's table, hence not callable by name either
+                unknown.append(name)  # newer than this libseccomp: refused below, by number
                 continue
             filt.add_rule(deny, name)
+    # A kernel newer than libseccomp's table has calls no name can reach (setxattrat, file_setattr, ...), and a
+    # deny-list would let them through. Every number this libseccomp cannot name answers ENOSYS, as an older
+    # kernel would, so glibc falls back to the calls the filter knows.
+    for number in range(NATIVE_SYSCALL_SPAN):
+        if not _named(number):
+            filt.add_rule(pyseccomp.ERRNO(errno.ENOSYS), number)
     filt.add_rule(pyseccomp.ERRNO(errno.ENOSYS), "clone3")
     filt.add_rule(deny, "clone", pyseccomp.Arg(0, pyseccomp.MASKED_EQ, CLONE_THREAD, 0))
     for name in SIGNAL_CALLS_BY_PID:
@@ -191,6 +209,6 @@ def install() -> str:
     filt.load()
     count = sum(len(names) for names in DENIED.values()) - len(unknown) + 1 + 1 + len(SIGNAL_CALLS_BY_PID)
     detail = f"{count} calls filtered, foreign architectures killed"
-    if unknown:
-        detail += f"; unknown to libseccomp: {', '.join(unknown)}"
+    newest = max(n for n in range(NATIVE_SYSCALL_SPAN) if _named(n))
+    detail += f"; calls newer than libseccomp's table (above {newest}) answer ENOSYS"
     return detail

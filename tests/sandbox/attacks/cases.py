@@ -23,6 +23,7 @@ from tests.sandbox.attacks.checks import (
     Context,
     clean_second_run,
     disk_fill,
+    no_xattr_planted,
     outcome,
     output_capped,
     refused,
@@ -117,6 +118,16 @@ for path in ('/proc/self/environ', '/proc/1/environ', '/proc/__BOT__/environ', '
         refused(PERMISSION),
     ),
     Attack("utime-secret", "import os\nos.utime('__SECRET__', (0, 0))", refused(PERMISSION, outside=secret_mode_kept)),
+    Attack(
+        "setxattrat-raw-newer-than-libseccomp",
+        RAW + "class Args(ctypes.Structure):\n"
+        "    _fields_ = [('value', ctypes.c_uint64), ('size', ctypes.c_uint32), ('flags', ctypes.c_uint32)]\n"
+        "value = ctypes.create_string_buffer(b'planted')\n"
+        "args = Args(ctypes.addressof(value), 7, 0)\n"
+        "check(libc.syscall(ctypes.c_long(463), ctypes.c_long(-100), ctypes.c_char_p(b'__SECRET__'), ctypes.c_long(0),"
+        " ctypes.c_char_p(b'user.torchquiz'), ctypes.byref(args), ctypes.c_long(ctypes.sizeof(args))))",
+        refused("OSError: [Errno 38]", outside=no_xattr_planted),
+    ),
     Attack("setxattr-secret", "import os\nos.setxattr('__SECRET__', 'user.x', b'1')", refused(PERMISSION)),
     Attack("write-project-folder", "open('__PATH_PROJECT__', 'w').write('x')", refused(PERMISSION)),
     Attack("write-tmp", "open('__PATH_TMP__', 'w').write('x')", refused(PERMISSION)),
