@@ -128,6 +128,11 @@ for path in ('/proc/self/environ', '/proc/1/environ', '/proc/__BOT__/environ', '
         " ctypes.c_char_p(b'user.torchquiz'), ctypes.byref(args), ctypes.c_long(ctypes.sizeof(args))))",
         refused("OSError: [Errno 38]", outside=no_xattr_planted),
     ),
+    Attack(
+        "inotify-watch-project-folder",
+        RAW + "fd = check(libc.inotify_init1(0))\ncheck(libc.inotify_add_watch(fd, b'__PROJECT__', 0xfff))",
+        refused(EPERM),
+    ),
     Attack("setxattr-secret", "import os\nos.setxattr('__SECRET__', 'user.x', b'1')", refused(PERMISSION)),
     Attack("write-project-folder", "open('__PATH_PROJECT__', 'w').write('x')", refused(PERMISSION)),
     Attack("write-tmp", "open('__PATH_TMP__', 'w').write('x')", refused(PERMISSION)),

@@ -54,6 +54,7 @@ class Targets:
         udp_port = self.sockets["udp"].getsockname()[1]
         values = {
             "__SECRET__": str(self.secret),
+            "__PROJECT__": str(ROOT),
             "__DB__": str(self.database),
             "__BOT__": str(os.getpid()),
             "__WORKER__": str(worker_pid),
