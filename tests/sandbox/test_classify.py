@@ -10,24 +10,12 @@ from typing import Any
 import pytest
 
 from bot.sandbox.child import EXIT_MEMORY
-from bot.sandbox.protocol import Job
 from bot.sandbox.result import Outcome
 from bot.sandbox.scratch import remove_tree
 from bot.sandbox.supervise import classify
+from tests.sandbox.jobs import sample_job
 
-JOB = Job(
-    id=1,
-    code="",
-    check=None,
-    wall_seconds=5.0,
-    cpu_seconds=5,
-    memory_bytes=512 * 2**20,
-    output_bytes=65536,
-    file_size_bytes=2**24,
-    scratch_bytes=2**25,
-    open_files=64,
-    use_namespaces=True,
-)
+JOB = sample_job()
 
 
 CPU = "time limit (5 s of CPU)"

@@ -11,20 +11,9 @@ import pytest
 from bot.sandbox import CaseResult, Outcome, Result
 from bot.sandbox.protocol import HEADER, MAX_FRAME, Job, ProtocolError, encode_frame, read_frame, read_frame_async
 from bot.sandbox.report import MAGIC, cases_from_report, encode_report, parse_reports
+from tests.sandbox.jobs import sample_job
 
-JOB = Job(
-    id=3,
-    code="print('∂')",
-    check=None,
-    wall_seconds=5.0,
-    cpu_seconds=5,
-    memory_bytes=512 * 2**20,
-    output_bytes=65536,
-    file_size_bytes=2**24,
-    scratch_bytes=2**25,
-    open_files=64,
-    use_namespaces=True,
-)
+JOB = sample_job(id=3, code="print('∂')")
 
 
 def test_job_frames_round_trip_through_a_pipe() -> None:
