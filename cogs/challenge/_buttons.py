@@ -17,6 +17,7 @@ import discord
 
 from bot.packs.models import LETTERS
 from bot.replies import reply_error
+from bot.ui.routed import RoutedButton, cog_of
 
 if TYPE_CHECKING:
     from cogs.challenge._cog import ChallengeCog
@@ -27,13 +28,11 @@ ROUND_ID = r"[a-z0-9]+-\d+"
 def _cog(interaction: discord.Interaction) -> ChallengeCog:
     from cogs.challenge._cog import ChallengeCog
 
-    cog = interaction.client.get_cog(ChallengeCog.__cog_name__)  # type: ignore[attr-defined]
-    assert isinstance(cog, ChallengeCog)
-    return cog
+    return cog_of(interaction, ChallengeCog)
 
 
 class AnswerButton(
-    discord.ui.DynamicItem[discord.ui.Button[Any]],
+    RoutedButton,
     template=rf"chal:a:(?P<round>{ROUND_ID}):(?P<choice>[A-E])",
 ):
     def __init__(self, round_id: str, choice: str) -> None:
@@ -54,14 +53,11 @@ class AnswerButton(
     ) -> AnswerButton:
         return cls(match["round"], match["choice"])
 
-    async def callback(self, interaction: discord.Interaction) -> None:
-        try:
-            await _cog(interaction).on_answer(interaction, self.round_id, self.choice)
-        except Exception as exc:
-            await reply_error(interaction, exc)
+    async def handle(self, interaction: discord.Interaction) -> None:
+        await _cog(interaction).on_answer(interaction, self.round_id, self.choice)
 
 
-class HintButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=rf"chal:h:(?P<round>{ROUND_ID})"):
+class HintButton(RoutedButton, template=rf"chal:h:(?P<round>{ROUND_ID})"):
     def __init__(self, round_id: str) -> None:
         super().__init__(
             discord.ui.Button(
@@ -80,14 +76,11 @@ class HintButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=rf"cha
     ) -> HintButton:
         return cls(match["round"])
 
-    async def callback(self, interaction: discord.Interaction) -> None:
-        try:
-            await _cog(interaction).on_hint(interaction, self.round_id)
-        except Exception as exc:
-            await reply_error(interaction, exc)
+    async def handle(self, interaction: discord.Interaction) -> None:
+        await _cog(interaction).on_hint(interaction, self.round_id)
 
 
-class SubmitCodeButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=rf"chal:c:(?P<round>{ROUND_ID})"):
+class SubmitCodeButton(RoutedButton, template=rf"chal:c:(?P<round>{ROUND_ID})"):
     def __init__(self, round_id: str) -> None:
         super().__init__(
             discord.ui.Button(
@@ -106,11 +99,8 @@ class SubmitCodeButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=
     ) -> SubmitCodeButton:
         return cls(match["round"])
 
-    async def callback(self, interaction: discord.Interaction) -> None:
-        try:
-            await _cog(interaction).on_code_button(interaction, self.round_id)
-        except Exception as exc:
-            await reply_error(interaction, exc)
+    async def handle(self, interaction: discord.Interaction) -> None:
+        await _cog(interaction).on_code_button(interaction, self.round_id)
 
 
 class CodeModal(discord.ui.Modal):

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 import discord
 
 from bot.packs.models import LETTERS
-from bot.replies import reply_error
+from bot.ui.routed import RoutedButton, cog_of
 
 if TYPE_CHECKING:
     from cogs.quiz._cog import QuizCog
@@ -29,25 +29,10 @@ ROUND = rf"{PLAY}-\d+"
 def _cog(interaction: discord.Interaction) -> QuizCog:
     from cogs.quiz._cog import QuizCog
 
-    cog = interaction.client.get_cog(QuizCog.__cog_name__)  # type: ignore[attr-defined]
-    assert isinstance(cog, QuizCog)
-    return cog
+    return cog_of(interaction, QuizCog)
 
 
-class _Routed(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"quiz:never"):
-    """Shared plumbing: every failure of a callback goes to the one error path."""
-
-    async def callback(self, interaction: discord.Interaction) -> None:
-        try:
-            await self.handle(_cog(interaction), interaction)
-        except Exception as exc:
-            await reply_error(interaction, exc)
-
-    async def handle(self, cog: QuizCog, interaction: discord.Interaction) -> None:
-        raise NotImplementedError
-
-
-class JoinButton(_Routed, template=rf"quiz:j:(?P<play>{PLAY})"):
+class JoinButton(RoutedButton, template=rf"quiz:j:(?P<play>{PLAY})"):
     def __init__(self, play_id: str) -> None:
         button: discord.ui.Button[Any] = discord.ui.Button(
             label="Join", emoji="🙋", style=discord.ButtonStyle.success, custom_id=f"quiz:j:{play_id}"
@@ -61,11 +46,11 @@ class JoinButton(_Routed, template=rf"quiz:j:(?P<play>{PLAY})"):
     ) -> JoinButton:
         return cls(match["play"])
 
-    async def handle(self, cog: QuizCog, interaction: discord.Interaction) -> None:
-        await cog.on_join(interaction, self.play_id)
+    async def handle(self, interaction: discord.Interaction) -> None:
+        await _cog(interaction).on_join(interaction, self.play_id)
 
 
-class StartNowButton(_Routed, template=rf"quiz:go:(?P<play>{PLAY})"):
+class StartNowButton(RoutedButton, template=rf"quiz:go:(?P<play>{PLAY})"):
     def __init__(self, play_id: str) -> None:
         button: discord.ui.Button[Any] = discord.ui.Button(
             label="Start now", emoji="▶️", style=discord.ButtonStyle.secondary, custom_id=f"quiz:go:{play_id}"
@@ -79,11 +64,11 @@ class StartNowButton(_Routed, template=rf"quiz:go:(?P<play>{PLAY})"):
     ) -> StartNowButton:
         return cls(match["play"])
 
-    async def handle(self, cog: QuizCog, interaction: discord.Interaction) -> None:
-        await cog.on_start_now(interaction, self.play_id)
+    async def handle(self, interaction: discord.Interaction) -> None:
+        await _cog(interaction).on_start_now(interaction, self.play_id)
 
 
-class LiveAnswerButton(_Routed, template=rf"quiz:a:(?P<round>{ROUND}):(?P<choice>[A-E])"):
+class LiveAnswerButton(RoutedButton, template=rf"quiz:a:(?P<round>{ROUND}):(?P<choice>[A-E])"):
     def __init__(self, round_id: str, choice: str) -> None:
         button: discord.ui.Button[Any] = discord.ui.Button(
             label=choice, style=discord.ButtonStyle.primary, custom_id=f"quiz:a:{round_id}:{choice}", row=0
@@ -98,11 +83,11 @@ class LiveAnswerButton(_Routed, template=rf"quiz:a:(?P<round>{ROUND}):(?P<choice
     ) -> LiveAnswerButton:
         return cls(match["round"], match["choice"])
 
-    async def handle(self, cog: QuizCog, interaction: discord.Interaction) -> None:
-        await cog.on_answer(interaction, self.round_id, self.choice)
+    async def handle(self, interaction: discord.Interaction) -> None:
+        await _cog(interaction).on_answer(interaction, self.round_id, self.choice)
 
 
-class LiveHintButton(_Routed, template=rf"quiz:h:(?P<round>{ROUND})"):
+class LiveHintButton(RoutedButton, template=rf"quiz:h:(?P<round>{ROUND})"):
     def __init__(self, round_id: str) -> None:
         button: discord.ui.Button[Any] = discord.ui.Button(
             label="Hint", emoji="💡", style=discord.ButtonStyle.secondary, custom_id=f"quiz:h:{round_id}", row=1
@@ -116,8 +101,8 @@ class LiveHintButton(_Routed, template=rf"quiz:h:(?P<round>{ROUND})"):
     ) -> LiveHintButton:
         return cls(match["round"])
 
-    async def handle(self, cog: QuizCog, interaction: discord.Interaction) -> None:
-        await cog.on_hint(interaction, self.round_id)
+    async def handle(self, interaction: discord.Interaction) -> None:
+        await _cog(interaction).on_hint(interaction, self.round_id)
 
 
 DYNAMIC_ITEMS: tuple[type[discord.ui.DynamicItem[Any]], ...] = (

@@ -9,19 +9,12 @@ from pathlib import Path
 import yaml
 
 from tests.e2e.conftest import World
+from tests.e2e.live import field
 from tests.e2e.player import Player
-from tests.fakediscord import BotProcess, FakeMessage, run_bot_process
+from tests.fakediscord import BotProcess, run_bot_process
 
 CORRECT = ["A", "B", "A", "C", "D"]
 EPHEMERAL = 64
-
-
-def field(message: FakeMessage, name: str) -> str:
-    assert message.embed is not None
-    for item in message.embed.get("fields", []):
-        if item["name"] == name:
-            return str(item["value"])
-    raise AssertionError(f"no field {name!r} in {message.embed}")
 
 
 def stored(database: Path, user_id: int) -> list[tuple[str, int, int]]:
