@@ -11,6 +11,7 @@ import asyncio
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import NoReturn
 
 from bot.logging_setup import configure_logging
 from bot.settings import Settings, SettingsError, load_settings
@@ -36,12 +37,23 @@ def build_parser() -> argparse.ArgumentParser:
     )
     schema = pack_commands.add_parser("schema", help="print the JSON Schema of the pack format")
     schema.add_argument("--output", type=Path, help="write it to this file instead")
-    sandbox = commands.add_parser("sandbox", help="run code in the sandbox as /run does")
-    sandbox_commands = sandbox.add_subparsers(dest="sandbox_command", metavar="ACTION", required=True)
+    sandbox = commands.add_parser("sandbox", help="run code in the sandbox as /run does, or grade submissions")
+    sandbox_commands = sandbox.add_subparsers(
+        dest="sandbox_command", metavar="ACTION", required=True, parser_class=OneLineErrors
+    )
+    from bot.packs import grade
     from bot.sandbox.cli import add_arguments
 
     add_arguments(sandbox_commands.add_parser("run", help="run files through one warm pool, in order"))
+    grade.add_arguments(sandbox_commands.add_parser("grade", help="grade files as submissions to a code question"))
     return parser
+
+
+class OneLineErrors(argparse.ArgumentParser):
+    """A parser whose usage errors are one line on stderr and status 2 (scripts read that line)."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(EXIT_USAGE, f"{self.prog}: {message}\n")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -61,6 +73,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         configure_logging("WARNING")
         if command == "packs":
             return _packs(args, settings)
+        if args.sandbox_command == "grade":
+            from bot.packs.grade import grade_files
+
+            return asyncio.run(grade_files(args, settings.packs_dir, settings.sandbox_limits()))
         from bot.sandbox.cli import run_files
 
         return asyncio.run(run_files(args, settings.sandbox_limits()))

@@ -14,6 +14,7 @@ import cogs
 from bot.packs import PackLibrary
 from bot.replies import TorchQuizTree
 from bot.sandbox import SandboxPool
+from bot.sandbox.grader import Grader
 from bot.settings import Settings
 from bot.storage import Store
 from bot.tasks import TaskKeeper
@@ -52,6 +53,7 @@ class TorchQuizBot(commands.Bot):
         self.store = store
         self.packs = packs
         self.sandbox = sandbox
+        self.grader = Grader(sandbox) if sandbox is not None else None
         self.clock = clock
         self.tasks = TaskKeeper()
 
@@ -82,4 +84,6 @@ class TorchQuizBot(commands.Bot):
 
     async def close(self) -> None:
         await self.tasks.cancel_all()
+        if self.grader is not None:
+            await self.grader.aclose()
         await super().close()

@@ -10,7 +10,6 @@ from pydantic import SecretStr
 
 from bot.packs import load_library
 from bot.sandbox import SandboxPool
-from bot.sandbox.isolation import probe
 from bot.settings import OFFLINE_TOKEN, Settings, SettingsError, load_settings
 from bot.storage import Store
 from bot.storage.database import migrations
@@ -61,18 +60,24 @@ async def _sandbox(settings: Settings) -> list[Finding]:
     """Every isolation layer as active or unavailable with the reason, then one real run through a warm worker."""
     if not settings.sandbox_enabled:
         return [Finding("sandbox", True, "switched off (TORCHQUIZ_SANDBOX_ENABLED=false): /run and code questions off")]
-    layers = await asyncio.to_thread(probe, settings.sandbox_namespaces)
-    findings = [
-        Finding(
-            "layer",
-            layer.available or not layer.required,
-            f"{layer.name:<13} {'active' if layer.available else 'unavailable'}"
-            f"{' (required)' if layer.required else ''}: {layer.detail}",
-        )
-        for layer in layers
-    ]
+    # The layers as a real worker found them: under the user it runs as, which is what bounds its tasks.
     limits = replace(settings.sandbox_limits(), workers=1, cooldown_seconds=0.0)
     async with SandboxPool(limits) as pool:
+        findings = [
+            Finding(
+                "layer",
+                layer.available or not layer.required,
+                f"{layer.name:<13} {'active' if layer.available else 'unavailable'}"
+                f"{' (required)' if layer.required else ''}: {layer.detail}",
+            )
+            for layer in pool.layers
+        ]
+        if pool.identity:
+            findings.append(Finding("workers", True, pool.identity))
+        tasks = next((layer for layer in pool.layers if layer.name == "task-limit"), None)
+        if tasks is not None:
+            bound = tasks.detail if tasks.available else f"NONE ({tasks.detail})"
+            findings.append(Finding("tasks", tasks.available, f"processes and threads per run bounded by {bound}"))
         result = await pool.run(SMOKE_TEST)
     works = result.ok and result.stdout.strip() == "14.0"
     detail = f"a warm worker ran an autograd snippet: {result.summary()}"

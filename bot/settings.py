@@ -50,7 +50,7 @@ class Settings(BaseSettings):
     quiz_time_limit: int = Field(default=30, ge=5, le=600, description="Seconds per live question.")
     quiz_count: int = Field(default=10, ge=1, le=50, description="Questions per live session.")
 
-    # -- the sandbox that runs members' code (SANDBOX.md); every limit applies per run unless it says otherwise --
+    # -- the sandbox that runs members' code (docs/sandbox.md); every limit applies per run unless it says otherwise --
     sandbox_enabled: bool = Field(default=True, description="Start sandbox workers; false disables /run and code.")
     sandbox_wall_seconds: float = Field(default=5.0, gt=0, le=60)
     sandbox_cpu_seconds: int = Field(default=5, ge=1, le=60)
@@ -65,6 +65,11 @@ class Settings(BaseSettings):
     sandbox_per_member: int = Field(default=1, ge=1, le=10)
     sandbox_cooldown_seconds: float = Field(default=3.0, ge=0, le=3600)
     sandbox_namespaces: bool = Field(default=True, description="Use Linux namespaces when the host allows them.")
+    sandbox_user: str = Field(
+        default="nobody",
+        min_length=1,
+        description="When the bot runs as root, the unprivileged user (name or uid) its sandbox workers run as.",
+    )
 
     @field_validator("token")
     @classmethod
@@ -96,6 +101,7 @@ class Settings(BaseSettings):
             per_member=self.sandbox_per_member,
             cooldown_seconds=self.sandbox_cooldown_seconds,
             use_namespaces=self.sandbox_namespaces,
+            user=self.sandbox_user,
         )
 
 

@@ -1,4 +1,4 @@
-"""The timed challenge (SPEC section 4): one member plays a pack's problems in order, each on its own timer.
+"""The timed challenge: one member plays a pack's problems in order, each on its own timer.
 
 A problem closes when the member answers it correctly, runs out of attempts, or its deadline passes; then the
 next one opens. The run keeps the member's streak and the per-problem results that make the summary and badge.

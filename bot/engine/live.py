@@ -1,4 +1,4 @@
-"""A live quiz session (SPEC section 4): everybody in a channel answers the same questions at once.
+"""A live quiz session: everybody in a channel answers the same questions at once.
 
 The session is pure state driven by explicit times, like the rest of the engine, which makes it replayable:
 after a restart the Discord layer rebuilds a session from the stored joins, rounds, attempts and hints and gets

@@ -1,4 +1,4 @@
-"""Every point TorchQuiz awards is computed here (SPEC section 3), so `/help`, the README and the code agree.
+"""Every point TorchQuiz awards is computed here, so `/help`, the README and the code agree.
 
 Rules, in the order they apply:
 1. base points by difficulty (beginner 50, intermediate 100, advanced 150, expert 200);

@@ -15,6 +15,7 @@ from bot.packs.models import Pack
 from bot.packs.stats import count_table
 from bot.packs.verify import MISSING_VERIFY, unverified_questions, verify_pack
 from bot.sandbox import SandboxPool
+from bot.sandbox.grader import Grader
 from bot.settings import Settings
 
 
@@ -68,8 +69,9 @@ async def _verify(loaded: list[tuple[Path, Pack]], settings: Settings) -> int:
         if not pool.available:
             print(f"FAIL the sandbox cannot verify answer keys: {pool.unavailable_reason}")
             return len(loaded)
+        grader = Grader(pool)
         for path, pack in loaded:
-            checked, problems = await verify_pack(pool, pack, str(path), _progress)
+            checked, problems = await verify_pack(grader, pack, str(path), _progress)
             for problem in problems:
                 print(f"FAIL {problem}")
             if problems:

@@ -1,4 +1,4 @@
-"""The question-pack format (SPEC section 2) as pydantic models.
+"""The question-pack format as pydantic models (the README documents it for authors).
 
 Validation is strict on purpose: a pack that loads is a pack every mode can play. Limits on text lengths keep
 every question inside Discord's embed limits, so a long prompt is refused here rather than by Discord mid-quiz.
@@ -57,6 +57,16 @@ class Verify(_Strict):
         return value
 
 
+class WrongSolution(_Strict):
+    """A plausible wrong answer to a `code` question, which its check must reject (`packs check` proves it)."""
+
+    reason: Annotated[Text, StringConstraints(max_length=200)]
+    code: Annotated[str, StringConstraints(min_length=1, max_length=1500)]
+
+
+MIN_WRONG_SOLUTIONS = 3
+
+
 class Question(_Strict):
     id: Slug
     type: QuestionType
@@ -76,6 +86,7 @@ class Question(_Strict):
     starter: str | None = Field(default=None, max_length=1500, validate_default=True)
     check: str | None = Field(default=None, max_length=4000, validate_default=True)
     solution: str | None = Field(default=None, max_length=1500, validate_default=True)
+    wrong_solutions: list[WrongSolution] = Field(default_factory=list, max_length=10)
 
     @field_validator("choices")
     @classmethod
@@ -128,6 +139,13 @@ class Question(_Strict):
             raise ValueError("is missing: a code question needs it")
         if not is_code and value is not None:
             raise ValueError("only code questions have this field")
+        return value
+
+    @field_validator("wrong_solutions")
+    @classmethod
+    def _wrong_only_for_code(cls, value: list[WrongSolution], info: ValidationInfo) -> list[WrongSolution]:
+        if value and info.data.get("type") != "code":
+            raise ValueError("only code questions have wrong solutions")
         return value
 
     @property

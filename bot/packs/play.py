@@ -22,10 +22,11 @@ from dataclasses import replace
 from pathlib import Path
 
 from bot.packs.loader import PACK_SUFFIXES, PackError, load_pack_file, pack_files
-from bot.packs.models import Pack
+from bot.packs.models import Pack, Question
 from bot.packs.play_console import Console, terminal_width
 from bot.packs.play_session import PlaySession
-from bot.sandbox import Outcome, Result, SandboxLimits, SandboxPool
+from bot.sandbox import Outcome, SandboxLimits, SandboxPool
+from bot.sandbox.grader import Grade, Grader
 from bot.sandbox.result import refusal
 from bot.settings import Settings
 
@@ -137,6 +138,7 @@ class SandboxGrader:
         self._notify = notify
         self._runner: asyncio.Runner | None = None
         self._pool: SandboxPool | None = None
+        self._grader: Grader | None = None
         self._reason: str | None = None
         self._started = False
 
@@ -151,22 +153,26 @@ class SandboxGrader:
                 self._runner = asyncio.Runner()
                 self._pool = SandboxPool(self.limits)
                 self._runner.run(self._pool.start())
+                self._grader = Grader(self._pool)
                 self._reason = self._pool.unavailable_reason
         return self._reason
 
-    def grade(self, code: str, check: str) -> Result:
+    def grade(self, code: str, question: Question) -> Grade:
         reason = self.start()
-        if reason is not None or self._runner is None or self._pool is None:
-            return refusal(Outcome.UNAVAILABLE, reason or "the sandbox was not started")
-        return self._runner.run(self._pool.run(code, check=check))
+        if reason is not None or self._runner is None or self._grader is None:
+            return Grade(refusal(Outcome.UNAVAILABLE, reason or "the sandbox was not started"))
+        grading = self._grader.grade(code, check=question.check or "", solution=question.solution or "")
+        return self._runner.run(grading)
 
     def close(self) -> None:
         """Stop the workers; safe to call when the sandbox never started."""
-        runner, pool = self._runner, self._pool
-        self._runner = self._pool = None
+        runner, pool, grader = self._runner, self._pool, self._grader
+        self._runner = self._pool = self._grader = None
         if runner is None:
             return
         try:
+            if grader is not None:
+                runner.run(grader.aclose())
             if pool is not None:
                 runner.run(pool.aclose())
         finally:

@@ -13,19 +13,19 @@ from typing import Protocol
 
 from bot.engine.scoring import HINT_COST, base_points
 from bot.packs.models import Question
-from bot.sandbox import Result
+from bot.sandbox.grader import Grade
 
 MAX_WIDTH = 100
 
 
 class Grader(Protocol):
-    """Runs a code submission with a question's hidden check (the real one is a `SandboxPool`)."""
+    """Grades a code submission against a question (the real one wraps `bot.sandbox.grader.Grader`)."""
 
     def start(self) -> str | None:
         """Get ready to grade; returns why grading is impossible, or None. Called before each code problem."""
 
-    def grade(self, code: str, check: str) -> Result:
-        """Run `code` then `check`; every outcome, a refusal included, is a `Result`."""
+    def grade(self, code: str, question: Question) -> Grade:
+        """Grade `code` as a submission to `question`; every outcome, a refusal included, is a `Grade`."""
 
 
 @dataclass

@@ -23,7 +23,8 @@ from bot.engine.round import AnswerOutcome, QuestionRound
 from bot.engine.scoring import base_points
 from bot.packs.models import LETTERS, Pack
 from bot.packs.play_console import Console, Grader, Style, hint_cost, indent, plural
-from bot.sandbox import Outcome, Result
+from bot.sandbox import Outcome
+from bot.sandbox.grader import Grade
 
 MEMBER_ID = 0
 """The one player of a terminal session; the engine keys progress by member."""
@@ -239,19 +240,20 @@ class PlaySession:
         except QuizError as exc:
             self._say(exc.message)
             return
-        result = self.grader.grade(code, question.check or "")
-        self._show_result(result)
-        if result.refused:
-            if result.outcome is Outcome.UNAVAILABLE:
-                self._say("The sandbox cannot run code now; skipping this code problem.")
+        grade = self.grader.grade(code, question)
+        self._show_result(grade)
+        if grade.refused or grade.question_broken:
+            if grade.run.outcome is Outcome.UNAVAILABLE or grade.question_broken:
+                self._say("This code problem cannot be graded now; skipping it.")
                 self._skip(current)
             else:
                 self._say("That run did not count as an attempt; submit again.")
             return
-        outcome = self.run.submit_code(current.round_id, code, passed=result.passed, now=now)
+        outcome = self.run.submit_code(current.round_id, code, passed=grade.passed, now=now)
         self._after_attempt(current, outcome, now, what="Not passing yet")
 
-    def _show_result(self, result: Result) -> None:
+    def _show_result(self, grade: Grade) -> None:
+        result = grade.run
         self._say(f"Sandbox: {result.summary()}")
         if result.stdout.strip():
             lines = result.stdout.rstrip().splitlines()
@@ -259,16 +261,14 @@ class PlaySession:
             self._say(indent("\n".join(lines[:OUTPUT_LINES])))
             if len(lines) > OUTPUT_LINES:
                 self._say(f"    … {plural(len(lines) - OUTPUT_LINES, 'more line')}")
-        for case in result.cases:
+        for case in grade.cases:
             mark = self.style.good("✓") if case.passed else self.style.bad("✗")
-            self._say(f"  {mark} {case.name}: expected {case.expected}, got {case.actual}")
+            shown = f": expected {case.expected}, got {case.actual}" if case.expected is not None else ""
+            self._say(f"  {mark} {case.name}{shown}")
             if not case.passed and case.detail:
                 self._say(f"      {case.detail}")
-        if result.cases:
-            passed = sum(case.passed for case in result.cases)
-            self._say(f"{passed}/{len(result.cases)} cases passed")
-        elif result.ok:
-            self._say("The check reported no cases.")
+        if not grade.refused:
+            self._say(grade.summary())
 
     def _answer(self, current: QuestionRound, letter: str, now: float) -> None:
         try:

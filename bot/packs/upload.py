@@ -17,6 +17,7 @@ from bot.packs.loader import PackError, PackLibrary, PackProblem, parse_pack
 from bot.packs.models import Pack
 from bot.packs.verify import MISSING_VERIFY, unverified_questions, verify_pack
 from bot.sandbox import SandboxPool
+from bot.sandbox.grader import Grader
 
 log = logging.getLogger(__name__)
 
@@ -67,7 +68,11 @@ async def check_upload(data: bytes, filename: str, library: PackLibrary, sandbox
     if sandbox is None or not sandbox.available:
         reason = "the sandbox is switched off" if sandbox is None else sandbox.unavailable_reason
         return UploadCheck(problems=[PackProblem(filename, f"its answer keys cannot be verified now: {reason}")])
-    _, problems = await verify_pack(sandbox, pack, filename)
+    grader = Grader(sandbox)
+    try:
+        _, problems = await verify_pack(grader, pack, filename)
+    finally:
+        await grader.aclose()
     return UploadCheck(pack=pack, problems=problems)
 
 

@@ -1,4 +1,4 @@
-"""Run members' PyTorch snippets in warm, isolated worker processes (SANDBOX.md).
+"""Run members' PyTorch snippets in warm, isolated worker processes (docs/sandbox.md).
 
 The bot uses `SandboxPool` and reads `Result`s; nothing here raises into a cog. The isolation layers live in
 `bot.sandbox.isolation`; everything else (workers, protocol, pool, grading, CLI) beside this file.

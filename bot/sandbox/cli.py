@@ -46,17 +46,13 @@ async def run_files(args: argparse.Namespace, limits: SandboxLimits | None = Non
 
 
 def format_result(path: Path, result: Result) -> str:
-    """A human-readable block: a header line with the summary, then the output, then any check cases."""
+    """A human-readable block: a header line with the summary, then the output."""
     lines = [f"== {path}: {result.summary()}"]
     for text in (result.stdout, result.stderr):
         if text:
             lines.append(text.rstrip("\n"))
     if result.truncated:
         lines.append("[output truncated]")
-    for case in result.cases:
-        mark = "PASS" if case.passed else "FAIL"
-        detail = "" if case.passed else f": expected {case.expected}, got {case.actual} {case.detail}".rstrip()
-        lines.append(f"  {mark} {case.name}{detail}")
     return "\n".join(lines) + "\n"
 
 

@@ -1,6 +1,6 @@
 """How much one sandbox run, one member and the whole pool may use.
 
-Defaults are the ones SANDBOX.md states; the lead engineer builds a `SandboxLimits` from the bot's settings.
+Defaults are the ones `docs/sandbox.md` states; `Settings.sandbox_limits` builds one from the bot's settings.
 """
 
 from __future__ import annotations
@@ -42,12 +42,14 @@ class SandboxLimits:
     cooldown_seconds: float = 3.0
     use_namespaces: bool = True
     """Use user/PID/network/mount namespaces when the host allows them (optional layer)."""
+    user: str = "nobody"
+    """Who the workers run as when the bot runs as root (root is exempt from the task limit)."""
 
     def __post_init__(self) -> None:
         # A zero or negative budget is always a configuration mistake; say which key, once, at start-up.
         for item in fields(self):
             value = getattr(self, item.name)
-            if isinstance(value, bool):
+            if isinstance(value, bool | str):
                 continue
             minimum = 0 if item.name in {"queue_size", "cooldown_seconds"} else 1e-9
             if value < minimum:

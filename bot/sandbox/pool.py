@@ -117,6 +117,11 @@ class SandboxPool:
         return self._layers
 
     @property
+    def identity(self) -> str:
+        """Which user the workers run as, in one line (for `doctor`)."""
+        return next(iter(self._workers)).identity if self._workers else ""
+
+    @property
     def worker_pids(self) -> tuple[int, ...]:
         return tuple(worker.pid for worker in self._workers)
 
@@ -125,14 +130,19 @@ class SandboxPool:
         code: str,
         *,
         check: str | None = None,
+        seed: int = 0,
         member_id: int | None = None,
         wall_seconds: float | None = None,
         memory_mb: int | None = None,
     ) -> Result:
-        """Run `code` (then `check`, if given) for `member_id`; every outcome, refusals included, is a Result."""
+        """Run `code` (then `check` with `seed`, if given) for `member_id`; every outcome is a Result.
+
+        A check's observations come back as data in `Result.observations`; whether they pass is for
+        `Grader` (`grader.py`) to decide, never for this run.
+        """
         if (reason := self.unavailable_reason) is not None:
             return refusal(Outcome.UNAVAILABLE, reason)
-        job = self._job(code, check, wall_seconds, memory_mb)
+        job = self._job(code, check, wall_seconds, memory_mb, seed)
         if isinstance(job, Result):
             return job
         if (refused := self._admission.refuse(member_id)) is not None:
@@ -162,7 +172,9 @@ class SandboxPool:
         await self._close_workers()
         await self._keeper.cancel_all()
 
-    def _job(self, code: str, check: str | None, wall_seconds: float | None, memory_mb: int | None) -> Job | Result:
+    def _job(
+        self, code: str, check: str | None, wall_seconds: float | None, memory_mb: int | None, seed: int
+    ) -> Job | Result:
         size = len(code.encode("utf-8", "surrogatepass")) + len((check or "").encode("utf-8", "surrogatepass"))
         if size > MAX_SOURCE_BYTES:
             line = f"ValueError: the code is longer than {MAX_SOURCE_BYTES // 1024} KiB"
@@ -184,6 +196,7 @@ class SandboxPool:
             scratch_bytes=limits.scratch_bytes,
             open_files=limits.open_files,
             use_namespaces=limits.use_namespaces,
+            seed=seed,
         )
 
     async def _acquire(self) -> WorkerProcess | Result:
@@ -239,11 +252,7 @@ class SandboxPool:
         self._starting += 1
         try:
             async with asyncio.timeout(START_TIMEOUT):
-                return await WorkerProcess.start(
-                    torch_threads=self.limits.torch_threads,
-                    use_namespaces=self.limits.use_namespaces,
-                    keeper=self._keeper,
-                )
+                return await WorkerProcess.start(self.limits, keeper=self._keeper)
         except TimeoutError as exc:
             raise WorkerError(f"sandbox worker did not finish warming up within {START_TIMEOUT:g} s") from exc
         finally:

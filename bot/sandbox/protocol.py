@@ -4,9 +4,10 @@ A frame is a 4-byte big-endian length followed by that many bytes of UTF-8 JSON 
 ``type`` key. The worker reads frames from its stdin and writes frames to its stdout; it never writes anything
 else there (its own stdout is pointed at stderr at start-up, see `worker.py`).
 
-    worker → pool   {"type": "ready", "pid", "threads", "rss_kb", "base_dir", "layers": [LayerStatus fields...]}
+    worker → pool   {"type": "ready", "pid", "threads", "rss_kb", "base_dir", "identity",
+                     "layers": [LayerStatus fields...]}
                     {"type": "failed", "reason"}                      warm-up failed; the worker exits
-    pool → worker   {"type": "job", "id", "code", "check", <budgets of `Job`>}
+    pool → worker   {"type": "job", "id", "code", "check", "seed", <budgets of `Job`>}
     worker → pool   {"type": "result", "id", "result": Result.to_dict()}
 
 Jobs are answered strictly in order, one at a time; the id lets the pool skip a stale answer.
@@ -45,6 +46,8 @@ class Job:
     scratch_bytes: int
     open_files: int
     use_namespaces: bool
+    seed: int = 0
+    """What a check draws its hidden inputs from; the grader picks it per submission (`grader.py`)."""
 
     def to_message(self) -> dict[str, Any]:
         return {"type": "job", **asdict(self)}
@@ -64,6 +67,7 @@ class Job:
                 scratch_bytes=int(message["scratch_bytes"]),
                 open_files=int(message["open_files"]),
                 use_namespaces=bool(message["use_namespaces"]),
+                seed=int(message.get("seed", 0)),
             )
         except (KeyError, TypeError, ValueError) as exc:
             raise ProtocolError(f"malformed job: {exc!r}") from exc

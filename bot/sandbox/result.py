@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import math
 import signal as signal_module
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
@@ -32,23 +32,14 @@ class Outcome(StrEnum):
 
 @dataclass(frozen=True)
 class CaseResult:
-    """One named test case recorded by a check's `expect(...)` or a failed `assert`."""
+    """One case of a `code` question as judged by `verdict.judge`: the reference's name, expected and actual
+    values as short text (None when the member's check never reached the case), and where they differ."""
 
     name: str
     passed: bool
     expected: str | None = None
     actual: str | None = None
     detail: str = ""
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> CaseResult:
-        return cls(
-            name=str(data["name"]),
-            passed=bool(data["passed"]),
-            expected=_optional_str(data.get("expected")),
-            actual=_optional_str(data.get("actual")),
-            detail=str(data.get("detail", "")),
-        )
 
 
 @dataclass(frozen=True)
@@ -68,17 +59,18 @@ class Result:
     error_line: str | None = None
     signal: int | None = None
     retry_after: float | None = None
-    cases: tuple[CaseResult, ...] = ()
     reason: str = ""
+    observations: tuple[dict[str, Any], ...] | None = None
+    """What a check observed, as plain data (`observe.py`); None when no check ran to its report. Never trusted:
+    `verdict.judge` compares it with the reference solution's."""
+    check_stopped: str | None = None
+    """Why the check stopped before its end (the exception line), when it did."""
+    timings: dict[str, float] = field(default_factory=dict, compare=False)
+    """Milliseconds per step of the run (see `supervise._timings`), for the benchmark and the logs."""
 
     @property
     def ok(self) -> bool:
         return self.outcome is Outcome.OK
-
-    @property
-    def passed(self) -> bool:
-        """The code ran to the end and every check case (if any) passed."""
-        return self.ok and all(case.passed for case in self.cases)
 
     @property
     def refused(self) -> bool:
@@ -86,14 +78,10 @@ class Result:
         return self.outcome in {Outcome.BUSY, Outcome.COOLDOWN, Outcome.UNAVAILABLE}
 
     def summary(self) -> str:
-        """One plain line saying how the run ended, as SPEC.md section 5 wants it shown."""
+        """One plain line saying how the run ended: the time, or which limit stopped it."""
         match self.outcome:
             case Outcome.OK:
-                line = f"ok ({format_duration(self.duration)})"
-                if self.cases:
-                    passed = sum(case.passed for case in self.cases)
-                    line += f"; {passed}/{len(self.cases)} checks passed"
-                return line
+                return f"ok ({format_duration(self.duration)})"
             case Outcome.ERROR:
                 return f"error: {self.error_line or self.reason or 'the code raised an exception'}"
             case Outcome.TIMEOUT | Outcome.MEMORY | Outcome.OUTPUT_LIMIT:
@@ -123,9 +111,11 @@ class Result:
             "error_line": self.error_line,
             "signal": self.signal,
             "retry_after": self.retry_after,
-            "cases": [case.__dict__.copy() for case in self.cases],
             "reason": self.reason,
             "summary": self.summary(),
+            "observations": None if self.observations is None else list(self.observations),
+            "check_stopped": self.check_stopped,
+            "timings": self.timings,
         }
 
     def to_json(self, **extra: Any) -> str:
@@ -145,8 +135,10 @@ class Result:
             error_line=_optional_str(data.get("error_line")),
             signal=None if data.get("signal") is None else int(data["signal"]),
             retry_after=None if data.get("retry_after") is None else float(data["retry_after"]),
-            cases=tuple(CaseResult.from_dict(case) for case in data.get("cases", ())),
             reason=str(data.get("reason", "")),
+            observations=_observations(data.get("observations")),
+            check_stopped=_optional_str(data.get("check_stopped")),
+            timings={str(k): float(v) for k, v in dict(data.get("timings") or {}).items()},
         )
 
 
@@ -169,6 +161,14 @@ def signal_name(number: int) -> str:
 
 def format_duration(seconds: float) -> str:
     return f"{seconds * 1000:.0f} ms" if seconds < 1 else f"{seconds:.2f} s"
+
+
+def _observations(value: object) -> tuple[dict[str, Any], ...] | None:
+    if value is None:
+        return None
+    if not isinstance(value, list):
+        raise TypeError("observations must be a list")
+    return tuple(item if isinstance(item, dict) else {} for item in value)
 
 
 def _optional_str(value: object) -> str | None:

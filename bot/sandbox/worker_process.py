@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.sandbox.isolation import LayerStatus
-from bot.sandbox.limits import THREAD_VARIABLES
+from bot.sandbox.limits import THREAD_VARIABLES, SandboxLimits
 from bot.sandbox.protocol import Job, ProtocolError, encode_frame, read_frame_async
 from bot.sandbox.result import Result
 from bot.sandbox.scratch import remove_tree
@@ -44,15 +44,18 @@ class WorkerProcess:
         self.rss_kb = int(ready.get("rss_kb", 0))
         self.layers = tuple(LayerStatus(**layer) for layer in ready.get("layers", ()))
         self.base_dir = str(ready.get("base_dir", ""))
+        self.identity = str(ready.get("identity", ""))
 
     @classmethod
-    async def start(cls, *, torch_threads: int, use_namespaces: bool, keeper: TaskKeeper) -> WorkerProcess:
+    async def start(cls, limits: SandboxLimits, *, keeper: TaskKeeper) -> WorkerProcess:
         """Start a worker and wait until its warm-up is done; `WorkerError` with a one-line reason if it fails.
 
         The caller bounds the wait (`asyncio.timeout`); a worker abandoned half-way is killed.
         """
-        argv = [sys.executable, "-m", "bot.sandbox.worker", "--torch-threads", str(torch_threads)]
-        argv += [] if use_namespaces else ["--no-namespaces"]
+        argv = [sys.executable, "-m", "bot.sandbox.worker", "--torch-threads", str(limits.torch_threads)]
+        argv += [] if limits.use_namespaces else ["--no-namespaces"]
+        argv += ["--user", limits.user, "--open-files", str(limits.open_files)]
+        argv += ["--file-size-bytes", str(limits.file_size_bytes), "--scratch-bytes", str(limits.scratch_bytes)]
         try:
             process = await asyncio.create_subprocess_exec(
                 *argv,

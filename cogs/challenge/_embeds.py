@@ -6,15 +6,22 @@ import discord
 
 from bot.engine import AnswerOutcome, ChallengeRun, ChallengeSummary, QuestionResult, QuestionRound
 from bot.engine.scoring import HINT_COST, base_points
-from bot.sandbox import Result
+from bot.sandbox.grader import Grade
 from bot.ui.format import (
     choice_text,
     clip,
     code_block,
+    fit_lines,
+    inline_code,
+    plain_line,
     plural,
 )
 from bot.ui.question import question_embed
 from bot.ui.run_output import combined_output, stop_line
+
+DESCRIPTION_LIMIT = 4000
+OUTPUT_BLOCK_CHARS = 1000
+CASES_SHOWN = 20
 
 
 def problem_embed(run: ChallengeRun, current: QuestionRound) -> discord.Embed:
@@ -72,9 +79,14 @@ def summary_embed(run: ChallengeRun, summary: ChallengeSummary, *, badge_is_new:
     )
 
 
-def code_report_embed(result: Result, outcome: AnswerOutcome | None, note: str | None = None) -> discord.Embed:
-    """Each check case by name, pass or fail with expected and actual values, then the run's output."""
-    cases = result.cases
+def code_report_embed(grade: Grade, outcome: AnswerOutcome | None, note: str | None = None) -> discord.Embed:
+    """Each case of the question, pass or fail with expected and actual values, then the run's output.
+
+    Actual values, details and the output come from the member's run: names and details are escaped onto their
+    line, values sit in code spans, and the description is cut by whole lines so no span is left open.
+    """
+    result = grade.run
+    cases = grade.cases
     passed = sum(case.passed for case in cases)
     lines: list[str] = []
     if outcome is not None:
@@ -86,25 +98,37 @@ def code_report_embed(result: Result, outcome: AnswerOutcome | None, note: str |
             lines.append(f"❌ **Not yet.** {plural(outcome.attempts_left, 'attempt')} left.")
     if note:
         lines.append(note)
-    for case in cases[:20]:
+    if grade.reason and not grade.passed:
+        lines.append(f"⚠️ {plain_line(grade.reason, 300)}")
+    for case in cases[:CASES_SHOWN]:
+        name = plain_line(case.name, 150)
         if case.passed:
-            lines.append(f"✅ {clip(case.name, 150)}: passed")
+            lines.append(f"✅ {name}: passed")
+        elif case.expected is None:  # never reached: the reason line above (or the detail) says why
+            why = "" if case.detail == grade.reason else f" — {plain_line(case.detail, 150)}"
+            lines.append(f"❌ {name}: not reached{why}")
         else:
             lines.append(
-                f"❌ {clip(case.name, 150)}: failed, expected `{clip(case.expected or '?', 150)}`"
-                f" got `{clip(case.actual or '?', 150)}`" + (f" — {clip(case.detail, 150)}" if case.detail else "")
+                f"❌ {name}: failed, expected {inline_code(case.expected)} got {inline_code(case.actual or '?')}"
+                + (f" — {plain_line(case.detail, 150)}" if case.detail and case.detail != "not equal" else "")
             )
-    if len(cases) > 20:
-        lines.append(f"…and {len(cases) - 20} more case(s)")
+    if len(cases) > CASES_SHOWN:
+        lines.append(f"…and {len(cases) - CASES_SHOWN} more case(s)")
     stop = stop_line(result)
     if stop is not None:
         lines.append(stop)
+    description = fit_lines(lines, DESCRIPTION_LIMIT)
     output = combined_output(result)
-    if output.strip():
-        lines.append("**Output**\n" + code_block(clip(output, 1000), "text"))
+    heading = "**Output**\n"
+    # The output block gets the room the lines leave; its limit counts the escaped text, so the fence survives.
+    room = min(OUTPUT_BLOCK_CHARS, DESCRIPTION_LIMIT - len(description) - len(heading) - 1)
+    if output.strip() and room >= 40:
+        description = "\n".join(
+            part for part in (description, heading + code_block(output, "text", limit=room)) if part
+        )
     title = f"Check results: {passed}/{len(cases)} passed" if cases else "Check results"
     return discord.Embed(
         title=title,
-        description=clip("\n".join(lines), 4000),
-        colour=discord.Colour.green() if result.passed and cases else discord.Colour.red(),
+        description=description,
+        colour=discord.Colour.green() if grade.passed else discord.Colour.red(),
     )

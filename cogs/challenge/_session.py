@@ -155,24 +155,31 @@ class ChallengeSession:
         # Running takes up to the wall limit: acknowledge now, report in a follow-up.
         await interaction.response.defer(ephemeral=True, thinking=True)
         self._remember(interaction, submitted_at)
-        if self.bot.sandbox is None:
+        if self.bot.grader is None:
             await interaction.followup.send("Code can't run: the sandbox is switched off.", ephemeral=True)
             return
-        result = await self.bot.sandbox.run(code, check=current.question.check, member_id=self.run.member_id)
-        if result.refused:
-            content, _ = render_run(result)
+        question = current.question
+        grade = await self.bot.grader.grade(
+            code, check=question.check or "", solution=question.solution or "", member_id=self.run.member_id
+        )
+        if grade.refused:
+            content, _ = render_run(grade.run)
             await interaction.followup.send(f"{content}\nThis did not use an attempt.", ephemeral=True)
+            return
+        if grade.question_broken:
+            note = "This problem's own reference solution failed, so it cannot be graded now; no attempt was used."
+            await interaction.followup.send(embed=code_report_embed(grade, None, note=note), ephemeral=True)
             return
         async with self.lock:
             try:
-                outcome = self.run.submit_code(round_id, code, passed=result.passed, now=submitted_at)
+                outcome = self.run.submit_code(round_id, code, passed=grade.passed, now=submitted_at)
             except QuizError as refusal:
                 await interaction.followup.send(
-                    embed=code_report_embed(result, None, note=refusal.message), ephemeral=True
+                    embed=code_report_embed(grade, None, note=refusal.message), ephemeral=True
                 )
                 return
             await self._store_attempt(round_id, outcome, submitted_at)
-            await interaction.followup.send(embed=code_report_embed(result, outcome), ephemeral=True)
+            await interaction.followup.send(embed=code_report_embed(grade, outcome), ephemeral=True)
             if outcome.finished:
                 result_row = self.run.results[-1]
                 await self._reveal(result_row, outcome)

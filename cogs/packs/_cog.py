@@ -16,7 +16,7 @@ from bot.moderation import require_moderator
 from bot.packs import Pack
 from bot.packs.stats import DIFFICULTIES, TYPES
 from bot.packs.upload import MAX_UPLOAD_BYTES, check_upload
-from bot.ui.format import TYPE_LABELS, clip, plural
+from bot.ui.format import TYPE_LABELS, clip, fit_lines, inline_code, plain_line, plural
 from bot.ui.pack_choices import pack_choices
 
 log = logging.getLogger(__name__)
@@ -118,13 +118,18 @@ class PacksCog(commands.GroupCog, name="Packs", group_name="packs", group_descri
         )
 
     async def _report_problems(self, interaction: discord.Interaction, filename: str, problems: list[str]) -> None:
-        header = f"❌ `{clip(filename, 80)}` was not added: {plural(len(problems), 'problem')}."
-        body = "\n".join(f"• {p}" for p in problems)
-        content = f"{header}\n{body}"
+        # Problems quote the file and what its code printed or raised: each is escaped onto one line, and the
+        # message is cut by whole lines; the attached list keeps them as written.
+        header = f"❌ {inline_code(filename, 80)} was not added: {plural(len(problems), 'problem')}."
+        lines = [f"• {plain_line(p, 400)}" for p in problems]
+        content = "\n".join([header, *lines])
         if len(content) <= 2000:
             await interaction.followup.send(content, ephemeral=True)
             return
+        body = "\n".join(f"• {p}" for p in problems)
         report = discord.File(io.BytesIO(body.encode("utf-8")), filename="problems.txt")
         await interaction.followup.send(
-            f"{header} The first ones:\n{clip(body, 1500)}\nThe whole list is attached.", file=report, ephemeral=True
+            f"{header} The first ones:\n{fit_lines(lines, 1500)}\nThe whole list is attached.",
+            file=report,
+            ephemeral=True,
         )

@@ -69,7 +69,11 @@ class RunCog(commands.Cog, name="Run"):
         result = await self.bot.sandbox.run(code, member_id=interaction.user.id)
         log.info("run for %s: %s", interaction.user.id, result.summary())
         content, attachment = render_run(result)
+        # The content carries the member's output and error line: it pings no one and unfurls no link they printed.
+        quiet = discord.AllowedMentions.none()
         if attachment is not None:
-            await interaction.followup.send(content, file=attachment, ephemeral=not share)
+            await interaction.followup.send(
+                content, file=attachment, ephemeral=not share, allowed_mentions=quiet, suppress_embeds=True
+            )
         else:
-            await interaction.followup.send(content, ephemeral=not share)
+            await interaction.followup.send(content, ephemeral=not share, allowed_mentions=quiet, suppress_embeds=True)

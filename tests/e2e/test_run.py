@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from tests.discord_markdown import RAW_MENTION, assert_plain, split_block, visible
 from tests.e2e.conftest import World
 from tests.fakediscord import FakeMessage, FakeUser, run_bot_process
+
+NITRO = 'raise ValueError("x\\n# FREE NITRO\\n[claim it](https://example.com/nitro)")\n'
 
 
 async def run_snippet(world: World, user: FakeUser, code: str, *, share: bool = False) -> FakeMessage:
@@ -45,6 +48,28 @@ async def test_run_answers_every_kind_of_snippet(world: World) -> None:
 
         shared = await run_snippet(world, alice, "print('hello, group')", share=True)
         assert not shared.ephemeral and "hello, group" in shared.content
+
+
+async def test_member_text_in_a_shared_run_never_becomes_markup(world: World) -> None:
+    """An exception message or output written to look like the bot's own headings, links or pings stays text."""
+    alice = world.members["alice"]
+    async with run_bot_process(world.fake, world.sandbox_env()):
+        raised = await run_snippet(world, alice, NITRO, share=True)
+        assert not raised.ephemeral
+        outside, inside = split_block(raised.content)
+        assert_plain(outside)
+        [stop] = [line for line in raised.content.splitlines() if line.startswith("💥")]
+        assert stop == raised.content.splitlines()[-1]
+        assert stop.startswith("💥 Error: ValueError: x # FREE NITRO \\[claim it]\\(https://example.com/nitro)")
+        assert "\n# FREE NITRO\n" in visible(inside)  # the traceback is shown as raised, inside the block
+
+        printed = await run_snippet(
+            world, alice, 'print("```\\n# FREE NITRO\\n@everyone <@123456789012345678>\\n```")\n', share=True
+        )
+        outside, inside = split_block(printed.content)
+        assert_plain(outside)
+        assert visible(inside) == "text\n```\n# FREE NITRO\n@everyone <@123456789012345678>\n```\n"
+        assert not RAW_MENTION.search(inside)
 
 
 async def test_moderators_can_switch_run_off(world: World) -> None:

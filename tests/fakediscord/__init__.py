@@ -1,6 +1,6 @@
-"""A loopback fake of Discord for driving the real discord.py client in tests (SPEC section 9).
+"""A loopback fake of Discord for driving the real discord.py client in tests.
 
-``FakeDiscord`` serves the gateway and REST API on 127.0.0.1, enforces Discord's limits (SPEC section 7),
+``FakeDiscord`` serves the gateway and REST API on 127.0.0.1, enforces Discord's limits,
 and lets tests inject slash commands, clicks and modal submits and then inspect what the bot sent.
 ``run_bot_process`` runs the real bot against it in a subprocess.
 """

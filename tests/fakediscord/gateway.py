@@ -2,7 +2,7 @@
 
 discord.py asks for ``compress=zlib-stream`` (or ``zstd-stream``) in the URL query, but only decompresses
 *binary* frames: text frames go straight to its JSON parser. So the fake answers with uncompressed text
-frames, which is what SPEC section 9 asks for, and ignores the query's compression request.
+frames, as discord.py expects, and ignores the query's compression request.
 
 Every dispatch gets a sequence number and is kept in the session's log so a RESUME can replay what the bot
 missed; :meth:`Gateway.drop_connection` lets tests force that path.

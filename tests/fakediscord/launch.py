@@ -1,7 +1,7 @@
 """Run the real bot against a fake Discord: ``python -m tests.fakediscord.launch --http-base URL
 --gateway URL [-- bot args...]``.
 
-The bot process cannot be patched from outside, so this entry point applies SPEC section 9's two patches
+The bot process cannot be patched from outside, so this entry point applies the two patches
 in-process and then hands over to ``bot.cli.main`` unchanged. ``bot.cli`` is imported only after patching
 (and only when needed), so the launcher works while the bot package is still being written.
 """

@@ -1,6 +1,6 @@
 """Discord's payload limits, checked the way Discord checks them.
 
-A bot that passes against the fake must not be refused by Discord, so every limit of SPEC section 7 is
+A bot that passes against the fake must not be refused by Discord, so every Discord limit the bot must respect is
 enforced here and reported in Discord's own error shape: HTTP 400 with
 ``{"code": 50035, "message": "Invalid Form Body", "errors": {<path>: {"_errors": [...]}}}``.
 discord.py turns that body into ``HTTPException(code=50035)`` with the paths in its text, so a failing test

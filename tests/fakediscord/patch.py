@@ -1,4 +1,4 @@
-"""Pointing an unmodified discord.py at the fake: the two patches SPEC section 9 names.
+"""Pointing an unmodified discord.py at the fake: the two patches it needs (the REST base URL and the gateway URL).
 
 ``Route.BASE`` is read each time a ``Route`` is built (REST and interaction webhooks alike), and
 ``DiscordWebSocket.DEFAULT_GATEWAY`` is used for the first connection; it must be a ``yarl.URL`` in

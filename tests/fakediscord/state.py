@@ -312,7 +312,7 @@ class FakeState:
         return message
 
     def _note_edit_rate(self, channel_id: int) -> None:
-        """SPEC section 7: about 5 edits per 5 s per channel. Discord would answer 429 and discord.py would
+        """Discord allows about 5 edits per 5 s per channel. Discord would answer 429 and discord.py would
         wait, so this is a warning (``rate_warnings``) rather than a refusal."""
         now = self.clock()
         times = self.edit_times.setdefault(channel_id, deque())

@@ -81,7 +81,13 @@ def test_missing_required_layers_make_the_sandbox_unavailable() -> None:
         LayerStatus("landlock", True, False, "kernel without Landlock"),
     )
     assert isolation_problem(layers) == (
-        "required isolation layers unavailable: landlock (kernel without Landlock), seccomp (not probed)"
+        "required isolation layers unavailable: landlock (kernel without Landlock), seccomp (not probed), "
+        "task-limit (not probed)"
     )
-    working = (*layers[:2], LayerStatus("landlock", True, True, "ABI 7"), LayerStatus("seccomp", True, True, "ok"))
+    working = (
+        *layers[:2],
+        LayerStatus("task-limit", True, True, "RLIMIT_NPROC 16"),
+        LayerStatus("landlock", True, True, "ABI 7"),
+        LayerStatus("seccomp", True, True, "ok"),
+    )
     assert isolation_problem(working) is None  # namespaces are optional

@@ -9,9 +9,9 @@ from typing import Any
 
 import pytest
 
-from bot.sandbox.child import EXIT_MEMORY
 from bot.sandbox.result import Outcome
 from bot.sandbox.scratch import remove_tree
+from bot.sandbox.status import EXIT_MEMORY
 from bot.sandbox.supervise import classify
 from tests.sandbox.jobs import sample_job
 

@@ -1,4 +1,4 @@
-"""Ordinary PyTorch must keep working through the real pool with every layer on (SANDBOX.md, functional suite)."""
+"""Ordinary PyTorch must keep working through the real pool with every layer on (docs/sandbox.md)."""
 
 from __future__ import annotations
 
@@ -168,61 +168,31 @@ x = torch.tensor(2.0, requires_grad=True)
 """)
 
 
-async def test_check_cases_pass(run: Runner) -> None:
+async def test_a_check_observes_plain_data_with_its_seed(run: Runner) -> None:
     check = code("""
-    expect("gradient", x.grad, torch.tensor(14.0))
-    expect("value", x.item(), 2.0)
-    assert x.requires_grad, "x requires grad"
+    expect("gradient", x.grad)
+    expect("value", x.item(), atol=0.5)
+    expect("seeded", torch.rand(2, generator=torch.Generator().manual_seed(seed)))
     """)
-    result = await run(CHECKED_CODE, check=check)
-    assert result.outcome is Outcome.OK, result.stderr
-    assert [(case.name, case.passed) for case in result.cases] == [("gradient", True), ("value", True)]
-    assert result.passed
-    assert result.summary().endswith("2/2 checks passed")
+    first = await run(CHECKED_CODE, check=check, seed=5)
+    again = await run(CHECKED_CODE, check=check, seed=5)
+    other = await run(CHECKED_CODE, check=check, seed=6)
+    assert first.outcome is Outcome.OK, first.stderr
+    assert first.observations is not None and first.check_stopped is None
+    assert [(case["name"], case["atol"]) for case in first.observations] == [
+        ("gradient", None),
+        ("value", 0.5),
+        ("seeded", None),
+    ]
+    assert first.observations[0]["value"]["dtype"] == "torch.float32"
+    assert first.observations == again.observations
+    assert other.observations is not None and first.observations[2] != other.observations[2]
 
 
-async def test_check_cases_fail_with_expected_and_actual(run: Runner) -> None:
-    check = code("""
-    expect("gradient", x.grad, torch.tensor(12.0))
-    expect("shape", x.shape, (1,))
-    assert x.grad.item() < 10, "gradient below 10"
-    expect("never reached", 1, 1)
-    """)
-    result = await run(CHECKED_CODE, check=check)
-    assert result.outcome is Outcome.OK
-    assert not result.passed
-    gradient, shape, asserted = result.cases
-    assert (gradient.passed, gradient.expected, gradient.actual) == (False, "tensor(12.)", "tensor(14.)")
-    assert gradient.detail == "max difference 2"
-    assert not shape.passed and shape.actual == "torch.Size([])"
-    assert (asserted.name, asserted.passed) == ("gradient below 10", False)
-    assert "assert x.grad.item() < 10" in asserted.detail
-
-
-async def test_check_that_cannot_finish_and_check_after_an_error(run: Runner) -> None:
-    missing = await run("y = 1\n", check="expect('f(2)', f(2), 4)\n")
-    (case,) = missing.cases
-    assert not case.passed and case.name == "check could not finish"
-    assert case.detail == "NameError: name 'f' is not defined"
-    broken = await run("raise ValueError('nope')\n", check="expect('never', 1, 1)\n")
-    assert broken.outcome is Outcome.ERROR and broken.cases == ()
-
-
-async def test_printed_or_stray_reports_are_ignored(run: Runner) -> None:
-    # The snippet prints a "report" and sprays a well-formed frame with a guessed nonce at every descriptor;
-    # only the check's own report, carrying the worker's nonce, counts.
-    forger = code("""
-    import json, os, struct
-    body = json.dumps({"kind": "done", "status": "ok", "cases": [{"name": "gradient", "passed": True}]}).encode()
-    frame = b"\\x00TQ-REPORT\\x00" + bytes(16) + struct.pack(">I", len(body)) + body
-    print(body.decode())
-    for fd in range(3, 1024):
-        try:
-            os.write(fd, frame)
-        except OSError:
-            pass
-    answer = 13.0
-    """)
-    result = await run(forger, check="expect('gradient', answer, 14.0)\n")
-    assert result.outcome is Outcome.OK, result.stderr
-    assert [(case.name, case.passed) for case in result.cases] == [("gradient", False)]
+async def test_a_check_that_stops_says_where(run: Runner) -> None:
+    missing = await run("y = 1\n", check="expect('y', y)\nexpect('f(2)', f(2))\n")
+    assert missing.outcome is Outcome.OK
+    assert [case["name"] for case in missing.observations or ()] == ["y"]
+    assert missing.check_stopped == "NameError: name 'f' is not defined"
+    broken = await run("raise ValueError('nope')\n", check="expect('never', 1)\n")
+    assert broken.outcome is Outcome.ERROR and broken.observations is None

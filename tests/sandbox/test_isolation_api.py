@@ -24,8 +24,11 @@ from bot.sandbox.isolation import (
 from tests.sandbox.attacks._harness import run_in_child
 
 ROOT = Path(__file__).resolve().parents[2]
-ALL_LAYERS = ("namespaces", "scratch-tmpfs", "rlimits", "capabilities", "landlock", "seccomp", "audit-hook")
-NO_NAMESPACE_LAYERS = ("scratch-folder", "rlimits", "capabilities", "landlock", "seccomp", "audit-hook")
+# The task limit holds only under a non-root uid (root is exempt from RLIMIT_NPROC): as root it is not active.
+TASKS = () if os.getuid() == 0 else ("task-limit",)
+ALL_LAYERS = ("namespaces", "scratch-tmpfs", "rlimits", *TASKS, "capabilities", "landlock", "seccomp", "audit-hook")
+NO_NAMESPACE_LAYERS = ("scratch-folder", "rlimits", *TASKS, "capabilities", "landlock", "seccomp", "audit-hook")
+PROBED_LAYERS = ("rlimits", "task-limit", "capabilities", "landlock", "seccomp", "audit-hook")
 NAMESPACES = any(layer.name == "namespaces" and layer.available for layer in probe(True))
 
 
@@ -128,9 +131,13 @@ def test_probe_reports_every_layer_and_leaves_the_caller_untouched() -> None:
     cwd = os.getcwd()
     layers = probe(True)
     after = _status_fields()
-    assert [layer.name for layer in layers][2:] == list(ALL_LAYERS[2:])
-    assert all(layer.available for layer in layers if layer.required), layers
-    assert {layer.name for layer in layers if layer.required} == {"rlimits", "landlock", "seccomp"}
+    assert [layer.name for layer in layers][2:] == list(PROBED_LAYERS)
+    required = {layer.name: layer for layer in layers if layer.required}
+    assert set(required) == {"rlimits", "task-limit", "landlock", "seccomp"}
+    # Root is exempt from RLIMIT_NPROC, so a root caller can never bound tasks itself: workers drop root first.
+    root = os.getuid() == 0
+    assert all(layer.available for layer in required.values() if not (root and layer.name == "task-limit")), layers
+    assert required["task-limit"].available is not root, required["task-limit"]
     for field in ("NoNewPrivs", "Seccomp", "CapEff", "CapBnd", "Uid"):
         assert after[field] == before[field], field
     assert os.getcwd() == cwd

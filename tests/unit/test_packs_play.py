@@ -17,10 +17,12 @@ from typing import Any
 import pytest
 
 from bot.packs import Pack
+from bot.packs.models import Question
 from bot.packs.play import UnknownPack, find_pack
 from bot.packs.play_console import Console
 from bot.packs.play_session import PlaySession
 from bot.sandbox import CaseResult, Outcome, Result
+from bot.sandbox.grader import Grade
 from tests.conftest import CHALLENGES, ROOT
 
 SQUARE_GRAD = """import torch
@@ -219,11 +221,11 @@ def test_code_problem_runs_in_the_real_sandbox(tmp_path: Path) -> None:
     assert "Starter code:" in out and "    def square_grad(values):" in out
     assert "(empty submission: running the starter)" in out
     assert "0/3 cases passed" in out
-    assert "✗ gradient at a single negative value: expected tensor([-1.])" in out
+    assert "✗ gradient at a single negative value: expected tensor([-" in out  # the value is drawn per seed
     assert "✗ Not passing yet: 2 attempts left" in out
     assert "You already submitted exactly this code" in out  # the repeat used no attempt and no run
     assert out.count("0/3 cases passed") == 1
-    assert "✓ gradient of sum(x²) at [1, 2, 3]: expected tensor([2., 4., 6.]), got tensor([2., 4., 6.])" in out
+    assert re.search(r"✓ gradient of sum\(x²\)[^:]*: expected (tensor\(\[[^]]+\]\)), got \1", out), out
     assert "3/3 cases passed" in out
     # second attempt of a beginner problem: 50 / 2 = 25, +10% for the streak of one = 27.5, rounded up.
     assert awarded(out) == [100, 28]
@@ -273,9 +275,9 @@ class FakeGrader:
     def start(self) -> str | None:
         return None
 
-    def grade(self, code: str, check: str) -> Result:
+    def grade(self, code: str, question: Question) -> Grade:
         self.graded.append(code)
-        return Result(Outcome.OK, cases=(CaseResult("works", self.passed, "1", "1" if self.passed else "0"),))
+        return Grade(Result(Outcome.OK), cases=(CaseResult("works", self.passed, "1", "1" if self.passed else "0"),))
 
 
 def session(pack: Pack, script: Script, *, time_scale: float | None = 1.0, grader: Any = None) -> PlaySession:

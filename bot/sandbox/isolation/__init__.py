@@ -1,7 +1,7 @@
 """Isolation layers applied in a sandbox child before it runs a member's snippet.
 
 The worker forks a child per job; the child sets up its output pipes and calls :func:`enter`, which applies the
-layers of ``SANDBOX.md`` in this order (each needs the one before it):
+layers of ``docs/sandbox.md`` in this order (each needs the one before it):
 
 ====================  ========  =====================================================================
 layer name            required  what it stops
@@ -10,6 +10,7 @@ layer name            required  what it stops
 ``scratch-tmpfs``     no        disk fill and leftovers (a size-limited tmpfs over the scratch folder);
                                 without a mount namespace the layer is ``scratch-folder`` instead
 ``rlimits``           yes       CPU spin, memory bombs, big files, fd exhaustion, core dumps
+``task-limit``        yes       fork and thread bombs (RLIMIT_NPROC under a non-zero uid, see tasks.py)
 ``capabilities``      no        privileged calls (also ``no_new_privs``, which Landlock/seccomp need)
 ``landlock``          yes       files outside scratch and read-only paths, TCP, signals to the bot
 ``seccomp``           yes       exec, processes, sockets, ptrace, namespaces, kernel attack surface
@@ -32,7 +33,7 @@ import sys
 import tempfile
 from dataclasses import dataclass
 
-from bot.sandbox.isolation import audit, capabilities, landlock, namespaces, rlimits, seccomp_filter
+from bot.sandbox.isolation import audit, capabilities, landlock, namespaces, rlimits, seccomp_filter, tasks
 
 __all__ = ["LAYER_NAMES", "IsolationError", "IsolationPlan", "LayerStatus", "enter", "probe"]
 
@@ -42,12 +43,13 @@ LAYER_NAMES = (
     "scratch-tmpfs",
     "scratch-folder",
     "rlimits",
+    "task-limit",
     "capabilities",
     "landlock",
     "seccomp",
     "audit-hook",
 )
-REQUIRED_LAYERS = frozenset({"rlimits", "landlock", "seccomp"})
+REQUIRED_LAYERS = frozenset({"rlimits", "task-limit", "landlock", "seccomp"})
 
 
 @dataclass(frozen=True)
@@ -56,12 +58,12 @@ class IsolationPlan:
 
     scratch_dir: str  # per-run folder the worker created (0700); snippet's cwd; a tmpfs mount with namespaces
     read_only_paths: tuple[str, ...]  # Python prefix, site-packages, the project's package dir if needed
-    cpu_seconds: int = 5
-    memory_bytes: int = 512 * 2**20  # budget ABOVE current VmSize (RLIMIT_AS is relative)
+    cpu_seconds: int | None = 5  # None: the runner sets its budget later, when its job arrives
+    memory_bytes: int | None = 512 * 2**20  # budget ABOVE current VmSize (RLIMIT_AS is relative)
     file_size_bytes: int = 16 * 2**20
     scratch_bytes: int = 32 * 2**20
     open_files: int = 64
-    max_processes: int = 16  # RLIMIT_NPROC, only inside a fresh user namespace
+    max_processes: int = 16  # tasks (processes and threads) a run may have; see tasks.py
     use_namespaces: bool = True  # False: skip namespaces even if available
 
 
@@ -151,19 +153,24 @@ def _apply(plan: IsolationPlan, *, strict: bool) -> list[LayerStatus]:
     """
     report = _Report(strict)
     scratch = os.path.realpath(plan.scratch_dir)
+    host_uid = os.getuid()  # before the user namespace, inside which every uid reads as 0
     in_user_ns = _namespaces(plan, report)
     _scratch(plan, scratch, in_user_ns, report)
+    bound = tasks.choose_bound(host_uid, plan.max_processes, fresh_user_namespace=in_user_ns)
     try:
-        detail = rlimits.apply(
-            cpu_seconds=plan.cpu_seconds,
-            memory_bytes=plan.memory_bytes,
-            file_size_bytes=plan.file_size_bytes,
-            open_files=plan.open_files,
-            max_processes=plan.max_processes if in_user_ns else None,
+        detail = rlimits.apply_static(
+            file_size_bytes=plan.file_size_bytes, open_files=plan.open_files, max_tasks=bound.limit
         )
+        if plan.cpu_seconds is not None and plan.memory_bytes is not None:
+            budget = rlimits.apply_budget(cpu_seconds=plan.cpu_seconds, memory_bytes=plan.memory_bytes)
+            detail = f"{budget}, {detail}"
         report.ok("rlimits", detail)
     except (OSError, ValueError) as error:
         report.failed("rlimits", error)
+    if bound.limit is not None and any(layer.name == "rlimits" and layer.available for layer in report.layers):
+        report.ok("task-limit", bound.detail)
+    else:
+        report.unavailable("task-limit", bound.detail)
     try:
         report.ok("capabilities", capabilities.drop_all())
     except OSError as error:
@@ -183,7 +190,7 @@ def _apply(plan: IsolationPlan, *, strict: bool) -> list[LayerStatus]:
 
 
 def enter(plan: IsolationPlan) -> tuple[str, ...]:
-    """Apply every layer in the forked child (``SANDBOX.md`` order); returns the names of the active layers.
+    """Apply every layer in the forked runner (``docs/sandbox.md`` order); returns the names of the active layers.
 
     With namespaces this forks once more for the PID namespace. The process that called ``enter`` becomes a
     relay: it waits for the snippet process and never returns; when the snippet exits with code *n* the relay

@@ -138,12 +138,18 @@ def _relay(child: int) -> None:
         os._exit(EXIT_RELAY_FAILED)
 
 
+def _close_all_but(keep: int) -> None:
+    os.closerange(0, keep)
+    os.closerange(keep + 1, resource.getrlimit(resource.RLIMIT_NOFILE)[0])
+
+
 def fork_into_pid_namespace() -> None:
     """Step 3: returns only in the new PID 1; the calling process becomes the relay and never returns."""
     alive_read, alive_write = os.pipe()  # the relay keeps the write end open for as long as it lives
     child = os.fork()
     if child:
         os.close(alive_read)
+        _close_all_but(alive_write)  # so the pipes the snippet closes reach EOF without waiting for the relay
         _relay(child)
     os.close(alive_write)
     prctl(PR_SET_PDEATHSIG, signal.SIGKILL, what="PR_SET_PDEATHSIG")

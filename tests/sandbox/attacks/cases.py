@@ -1,4 +1,4 @@
-"""The attack list: every case tries to break one promise of SANDBOX.md and says how it must fail.
+"""The attack list: every case tries to break one promise of docs/sandbox.md and says how it must fail.
 
 Shared by ``tests/sandbox/test_attacks.py`` (one pytest case per attack, as root) and ``run_suite.py`` (the same
 list in a separate, unprivileged process). A case is a snippet template plus an expectation; templates name
@@ -28,6 +28,7 @@ from tests.sandbox.attacks.checks import (
     output_capped,
     refused,
     secret_mode_kept,
+    tasks_bounded,
     threads_contained,
     token_absent,
 )
@@ -197,6 +198,21 @@ while True:
     threads.append(thread)
 """,
         refused("RuntimeError: can't start new thread"),
+    ),
+    Attack(
+        "thread-bomb-small-stacks",  # 32 KiB stacks: memory alone would allow thousands of threads
+        """
+import threading, time
+threading.stack_size(32 * 1024)
+started = 0
+try:
+    while started < 100_000:
+        threading.Thread(target=time.sleep, args=(30,), daemon=True).start()
+        started += 1
+finally:
+    print("started", started)
+""",
+        tasks_bounded,
     ),
     # --- signals ---------------------------------------------------------------------------------------
     Attack("signal-worker", "import os, signal\nos.kill(__WORKER__, signal.SIGKILL)", refused(PERMISSION)),

@@ -143,3 +143,12 @@ PERMISSION = "PermissionError"
 EPERM = "PermissionError: [Errno 1]"
 EACCES = "PermissionError: [Errno 13]"
 ENOENT = "FileNotFoundError: [Errno 2]"
+
+
+def tasks_bounded(result: Result, ctx: Context) -> None:
+    """A thread bomb with tiny stacks is stopped by the task limit, far below what memory alone would allow."""
+    assert result.outcome is Outcome.ERROR, (result.outcome, result.reason, result.stderr[-300:])
+    assert result.error_line == "RuntimeError: can't start new thread", result.error_line
+    started = [int(line.split()[1]) for line in result.stdout.splitlines() if line.startswith("started ")]
+    assert started and started[0] < 64, result.stdout[-300:]
+    _workers_untouched(ctx)

@@ -15,7 +15,9 @@ import traceback
 from pathlib import Path
 
 from bot.sandbox import Outcome, SandboxLimits, SandboxPool
+from bot.sandbox.grader import Grader
 from tests.sandbox.attacks.cases import ATTACKS, Context, Targets, open_targets
+from tests.sandbox.attacks.grading import GRADING_ATTACKS, Question, assert_not_passed, grade_attack, leak_attack
 
 REQUIRED = {"rlimits", "capabilities", "landlock", "seccomp"}
 
@@ -51,8 +53,39 @@ async def main(use_namespaces: bool) -> int:
                 else:
                     passed += 1
                     print(f"PASS {attack.name}", flush=True)
-    print(f"PASSED {passed}/{len(ATTACKS)}")
-    return 0 if passed == len(ATTACKS) else 1
+            passed += await _second_round(pool)
+    total = len(ATTACKS) + SECOND_ROUND
+    print(f"PASSED {passed}/{total}")
+    return 0 if passed == total else 1
+
+
+SECOND_ROUND = len(GRADING_ATTACKS) + 2
+
+
+async def _second_round(pool: SandboxPool) -> int:
+    """The grading and leak attacks of `grading.py`; returns how many held."""
+    passed = 0
+    grader, question = Grader(pool), Question.make()
+    try:
+        for name, code in GRADING_ATTACKS.items():
+            try:
+                assert_not_passed(name, await grade_attack(grader, question, code), question)
+            except AssertionError as error:
+                print(f"FAIL {name}: {error}", flush=True)
+            else:
+                passed += 1
+                print(f"PASS {name}", flush=True)
+        for graded in (False, True):
+            name = f"leak-after-{'a-graded-submission' if graded else 'a-run'}"
+            findings = await leak_attack(pool, graded=graded, grader=grader, question=question)
+            if findings.found_line == "found: []":
+                passed += 1
+                print(f"PASS {name}", flush=True)
+            else:
+                print(f"FAIL {name}: {findings.found_line}", flush=True)
+    finally:
+        await grader.aclose()
+    return passed
 
 
 if __name__ == "__main__":
