@@ -10,6 +10,7 @@ from pydantic import SecretStr
 
 from bot.packs import load_library
 from bot.sandbox import SandboxPool
+from bot.sandbox.isolation.tasks import pids_controller
 from bot.settings import OFFLINE_TOKEN, Settings, SettingsError, load_settings
 from bot.storage import Store
 from bot.storage.database import migrations
@@ -78,6 +79,7 @@ async def _sandbox(settings: Settings) -> list[Finding]:
         if tasks is not None:
             bound = tasks.detail if tasks.available else f"NONE ({tasks.detail})"
             findings.append(Finding("tasks", tasks.available, f"processes and threads per run bounded by {bound}"))
+        findings.append(Finding("cgroups", True, pids_controller()))
         result = await pool.run(SMOKE_TEST)
     works = result.ok and result.stdout.strip() == "14.0"
     detail = f"a warm worker ran an autograd snippet: {result.summary()}"

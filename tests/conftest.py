@@ -12,6 +12,18 @@ from bot.storage import Store
 
 ROOT = Path(__file__).resolve().parent.parent
 CHALLENGES = ROOT / "challenges"
+SLOW_FOLDERS = {"e2e": pytest.mark.e2e, "sandbox": pytest.mark.sandbox}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark the slow folders, so `-m "not e2e and not sandbox"` gives a quick local loop (CI runs everything)."""
+    for item in items:
+        path = Path(str(item.path)).resolve()
+        if ROOT not in path.parents:
+            continue
+        parts = path.relative_to(ROOT).parts
+        if len(parts) > 2 and parts[0] == "tests" and parts[1] in SLOW_FOLDERS:
+            item.add_marker(SLOW_FOLDERS[parts[1]])
 
 
 @pytest.fixture

@@ -165,16 +165,19 @@ def seed_everything(seed: int) -> None:
 
 
 def run_check(source: str, namespace: dict[str, Any], seed: int) -> tuple[list[dict[str, Any]], str | None]:
-    """Run a check in the member's namespace; returns its observations and, if it stopped early, why."""
+    """Run a check over the member's names; returns its observations and, if it stopped early, why.
+
+    The check sees everything the member's code defined, but runs in a copy of that namespace: its own helper
+    names (``g``, ``model``...) never replace a global that the member's functions look up when called.
+    """
     import traceback
 
     observer = Observer()
-    namespace["expect"] = observer.expect
-    namespace["seed"] = seed
+    scope = {**namespace, "expect": observer.expect, "seed": seed}
     seed_everything(seed)
     stopped: str | None = None
     try:
-        exec(compile(source, CHECK_FILENAME, "exec"), namespace)  # the pack's own check code, by design
+        exec(compile(source, CHECK_FILENAME, "exec"), scope)  # the pack's own check code, by design
     except BaseException as exc:  # NameError when the member did not define what the check uses; even exit()
         stopped = traceback.format_exception_only(exc)[-1].strip()[:300]
     return observer.observations, stopped

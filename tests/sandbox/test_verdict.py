@@ -164,5 +164,6 @@ def test_a_check_gets_its_seed_and_reports_where_it_stopped() -> None:
     again, _ = run_check(check, dict(namespace), seed=7)
     other, _ = run_check(check, dict(namespace), seed=8)
     assert stopped == "NameError: name 'missing' is not defined"
+    assert "g" not in namespace and "expect" not in namespace  # the member's globals are left as they were
     assert [case["name"] for case in first] == ["doubled"]
     assert first == again and first != other

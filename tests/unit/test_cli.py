@@ -5,6 +5,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import ROOT
 
 
@@ -45,6 +47,7 @@ def test_token_from_dotenv_is_read(tmp_path: Path) -> None:
     assert "TORCHQUIZ_TOKEN is invalid: Value error, must not contain spaces" in done.stderr
 
 
+@pytest.mark.sandbox
 def test_doctor_reports_each_area(tmp_path: Path) -> None:
     env = {"TORCHQUIZ_TOKEN": "abc", "TORCHQUIZ_DATABASE": str(tmp_path / "t.db")}
     done = run_bot("doctor", env=env)
@@ -52,6 +55,10 @@ def test_doctor_reports_each_area(tmp_path: Path) -> None:
     assert "ok   settings" in done.stdout
     assert "ok   database" in done.stdout and "schema 4 of 4" in done.stdout
     assert "ok   packs" in done.stdout
+    assert "ok   tasks     processes and threads per run bounded by RLIMIT_NPROC" in done.stdout
+    assert "ok   layer     task-limit    active (required)" in done.stdout
+    if os.geteuid() == 0:  # a root bot's workers run as the sandbox user, never as root
+        assert "ok   workers   running as nobody (uid 65534" in done.stdout
     missing = run_bot("doctor", env={"TORCHQUIZ_DATABASE": str(tmp_path / "t.db")})
     assert missing.returncode == 1
     assert "FAIL settings  TORCHQUIZ_TOKEN is required" in missing.stdout

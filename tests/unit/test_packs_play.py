@@ -211,6 +211,7 @@ def test_usage_errors_exit_2(tmp_path: Path, args: Sequence[str]) -> None:
 # -- code problems -----------------------------------------------------------------------------------------------
 
 
+@pytest.mark.sandbox
 def test_code_problem_runs_in_the_real_sandbox(tmp_path: Path) -> None:
     # Problem 1: B. Problem 2 (square-grad): the starter (a lone "."), the same again, then a solution.
     stdin = lines("B", ".", ".") + SQUARE_GRAD + lines(".", "q")

@@ -9,6 +9,10 @@ when the bot is root), and then:
 * inside a fresh user namespace the count starts with this run alone, so the limit is the budget itself;
 * without one the kernel counts every task of that uid on the host (other runs, the workers), so the limit is
   the count now plus the budget: still a hard bound, shared with runs that start at the same moment.
+
+A cgroup v2 ``pids.max`` per run would bound tasks for root too, but only where the host delegates the ``pids``
+controller to the bot's cgroup; `pids_controller` tells whether it does, and `doctor` shows the answer. TorchQuiz
+does not depend on it: the uid drop and ``RLIMIT_NPROC`` hold on every host.
 """
 
 from __future__ import annotations
@@ -16,7 +20,7 @@ from __future__ import annotations
 import contextlib
 import os
 
-__all__ = ["TaskBound", "choose_bound", "tasks_of_uid"]
+__all__ = ["TaskBound", "choose_bound", "pids_controller", "tasks_of_uid"]
 
 
 class TaskBound:
@@ -59,3 +63,28 @@ def _threads_if_owned(path: str, uid: int) -> int:
             elif line.startswith("Threads:"):
                 threads = int(line.split()[1])
     return threads if real_uid == uid else 0
+
+
+def pids_controller() -> str:
+    """Whether this process's cgroup v2 offers the ``pids`` controller, in one line (for `doctor`)."""
+    try:
+        with open("/proc/self/cgroup", encoding="ascii") as own:
+            unified = [line.split(":", 2)[2].strip() for line in own if line.startswith("0::")]
+        mounts = [line.split()[1] for line in _lines("/proc/self/mounts") if line.split()[2:3] == ["cgroup2"]]
+    except OSError as exc:
+        return f"cgroup v2 unknown ({exc.strerror})"
+    if not unified or not mounts:
+        return "no cgroup v2 hierarchy"
+    folder = os.path.join(mounts[0], unified[0].lstrip("/"))
+    try:
+        offered = _lines(os.path.join(folder, "cgroup.controllers"))[0].split() if os.path.isdir(folder) else []
+    except (OSError, IndexError):
+        offered = []
+    if "pids" in offered:
+        return f"cgroup v2 at {folder} offers pids (not used: RLIMIT_NPROC under the sandbox user bounds every run)"
+    return f"cgroup v2 at {folder} does not delegate pids (offers: {', '.join(offered) or 'nothing'})"
+
+
+def _lines(path: str) -> list[str]:
+    with open(path, encoding="utf-8", errors="replace") as handle:
+        return handle.read().splitlines()
