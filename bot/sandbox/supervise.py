@@ -1,9 +1,8 @@
-"""The worker's side of one run: hand a job to a waiting runner, watch its pipes, reap it, classify the end.
+"""The supervisor's side of runs: keep a runner ready, hand it a job, and end it after the answer.
 
 Everything here runs in the single-threaded supervisor (see `worker.py`). `Supervisor.prepare` asks the zygote
-for the next runner ahead of time; `Supervisor.run` gives it a job. The watch loop waits on the three pipes and
-a pidfd with one `epoll`, so it never spins and never blocks past the deadline; output is read incrementally and
-the runner is killed the moment stdout and stderr together pass the cap, so at most ``output_bytes`` are held.
+for the next runner ahead of time; `Supervisor.run` gives it a job and watches it (`watch.py`); `Supervisor.reap`
+ends it once the answer has gone out.
 """
 
 from __future__ import annotations
@@ -14,29 +13,21 @@ import json
 import os
 import random
 import resource
-import selectors
-import signal
 import socket
 import tempfile
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from bot.sandbox.isolation.namespaces import EXIT_ORPHANED, EXIT_RELAY_FAILED, SIGNAL_EXIT_BASE
-from bot.sandbox.limits import KIB, MIB
 from bot.sandbox.protocol import Job, ProtocolError, write_frame
-from bot.sandbox.report import MAX_REPORT_BYTES, parse_reports
+from bot.sandbox.report import parse_reports
 from bot.sandbox.result import Outcome, Result, short_error_line
 from bot.sandbox.scratch import remove_tree
-from bot.sandbox.status import EXIT_INTERNAL, EXIT_ISOLATION, EXIT_MEMORY
+from bot.sandbox.watch import classify, kill, watch
 
 if TYPE_CHECKING:
     from bot.sandbox.worker import RunnerSpec
 
-READ_CHUNK = 64 * KIB
-DRAIN_GRACE = 1.0
-"""After the runner is gone, how long to wait for the pipes to reach EOF (a grandchild may still be exiting)."""
-KILL_GRACE = 0.2
 JOB_PIPE_BYTES = 1 << 20
 """The job pipe is widened so a job (at most 256 KiB of code and check) is written without waiting."""
 F_SETPIPE_SZ = 1031
@@ -54,17 +45,6 @@ class RunSettings:
     base_dir: str
     read_only_paths: tuple[str, ...]
     namespaces_available: bool
-
-
-@dataclass
-class _Collected:
-    stdout: bytearray = field(default_factory=bytearray)
-    stderr: bytearray = field(default_factory=bytearray)
-    report: bytearray = field(default_factory=bytearray)
-    truncated: bool = False
-    killed_for: Outcome | None = None
-    reported_and_closed: bool = False
-    """The runner sent its final report and closed every pipe: its result is known before it is reaped."""
 
 
 @dataclass
@@ -141,7 +121,7 @@ class Supervisor:
         if runner is None:
             return
         if not runner.reaped:
-            _kill(runner.pid)  # it may linger after its report (a thread, an atexit hook): no longer ours to wait
+            kill(runner.pid)  # it may linger after its report (a thread, an atexit hook): no longer ours to wait
             with contextlib.suppress(ChildProcessError):
                 os.waitpid(runner.pid, 0)
         _reap_orphans(keep=self._ready.pid if self._ready is not None else None)
@@ -156,7 +136,7 @@ class Supervisor:
         if runner is None:
             return
         runner.close_pipes()  # the runner reads the end of its job pipe and exits
-        _kill(runner.pid)
+        kill(runner.pid)
         with contextlib.suppress(ChildProcessError):
             os.waitpid(runner.pid, 0)
         remove_tree(runner.scratch)
@@ -224,7 +204,7 @@ def _supervise(job: Job, runner: _Runner) -> Result:
         write_frame(runner.job, job.to_message())
     os.close(runner.job)
     runner.job = -1
-    collected = _watch(
+    collected = watch(
         runner.pid,
         stdout=runner.stdout,
         stderr=runner.stderr,
@@ -289,128 +269,3 @@ def _timings(runner: _Runner, reports: dict[str, dict[str, Any]], written: float
             "exit": max(reaped - finished, 0.0) * 1000,
         }
     return {name: round(value, 3) for name, value in timings.items()}
-
-
-def _watch(pid: int, *, stdout: int, stderr: int, report: int, deadline: float, output_cap: int) -> _Collected:
-    """Read the pipes until the child is gone and they are drained, enforcing the deadline and the cap."""
-    collected = _Collected()
-    pidfd = os.pidfd_open(pid)
-    open_pipes = {stdout, stderr, report}
-    exited_at: float | None = None
-    with selectors.DefaultSelector() as selector:
-        for fd in (*open_pipes, pidfd):
-            selector.register(fd, selectors.EVENT_READ)
-        while open_pipes or exited_at is None:
-            now = time.monotonic()
-            if collected.killed_for is None and exited_at is None and now >= deadline:
-                collected.killed_for = Outcome.TIMEOUT
-                _kill(pid)
-            if exited_at is not None:
-                wait = exited_at + DRAIN_GRACE - now
-                if wait <= 0:
-                    break
-            else:
-                wait = KILL_GRACE if collected.killed_for else deadline - now
-            for key, _ in selector.select(max(wait, 0.0)):
-                fd = int(key.fd)
-                if fd == pidfd:
-                    exited_at = time.monotonic()
-                    selector.unregister(fd)
-                elif not _read_into(fd, collected, is_report=fd == report, is_stdout=fd == stdout, cap=output_cap):
-                    selector.unregister(fd)
-                    open_pipes.discard(fd)
-            if collected.killed_for is not None and exited_at is None:
-                _kill(pid)  # idempotent; insists on a child that is slow to die
-            elif not open_pipes and exited_at is None and "done" in parse_reports(bytes(collected.report)):
-                # A runner closes its pipes right after its final report: the answer is complete now, and
-                # tearing down its copy of torch's address space (the costly part of exiting) can wait.
-                collected.reported_and_closed = True
-                break
-    for fd in (stdout, stderr, report, pidfd):
-        with contextlib.suppress(OSError):
-            os.close(fd)
-    return collected
-
-
-def _read_into(fd: int, collected: _Collected, *, is_report: bool, is_stdout: bool, cap: int) -> bool:
-    """Read one chunk from `fd`; False once the pipe is done with (EOF, or output past the cap)."""
-    if is_report:
-        chunk = os.read(fd, READ_CHUNK)
-        collected.report += chunk
-        del collected.report[:-MAX_REPORT_BYTES]  # keep the tail: the real report is written last
-        return bool(chunk)
-    room = cap - len(collected.stdout) - len(collected.stderr)
-    chunk = os.read(fd, min(READ_CHUNK, room + 1))  # one byte past the room tells us the cap was crossed
-    (collected.stdout if is_stdout else collected.stderr).extend(chunk[:room])
-    if len(chunk) > room:
-        collected.truncated = True
-        if collected.killed_for is None:
-            collected.killed_for = Outcome.OUTPUT_LIMIT
-        return False
-    return bool(chunk)
-
-
-def _kill(pid: int) -> None:
-    """SIGKILL the child's process group and the child itself (its own group may not exist yet)."""
-    for kill in (os.killpg, os.kill):
-        with contextlib.suppress(ProcessLookupError, PermissionError):
-            kill(pid, signal.SIGKILL)
-
-
-def classify(
-    job: Job,
-    *,
-    status: int,
-    cpu_used: float,
-    killed_for: Outcome | None,
-    reports: dict[str, dict[str, Any]],
-    stderr: str,
-) -> tuple[Outcome, str, int | None, str | None]:
-    """Map how the child ended to (outcome, reason, signal, error line). Pure, so it is tested directly."""
-    time_limit = f"time limit ({job.wall_seconds:g} s)"
-    cpu_limit = f"time limit ({job.cpu_seconds} s of CPU)"
-    memory_limit = f"memory limit ({job.memory_bytes // MIB} MiB)"
-    if killed_for is Outcome.OUTPUT_LIMIT:
-        return Outcome.OUTPUT_LIMIT, f"output limit ({job.output_bytes / KIB:g} KiB)", None, None
-    if killed_for is Outcome.TIMEOUT:
-        return Outcome.TIMEOUT, time_limit, None, None
-    done = reports.get("done", {})
-    error_line = done.get("error_line") if isinstance(done.get("error_line"), str) else None
-    error_line = short_error_line(error_line) if error_line else None
-    if os.WIFSIGNALED(status):
-        number = os.WTERMSIG(status)
-        if number == signal.SIGXCPU or (number == signal.SIGKILL and cpu_used >= job.cpu_seconds * 0.9):
-            return Outcome.TIMEOUT, cpu_limit, None, None
-        if number == signal.SIGKILL:  # not ours and not the CPU hard limit: the kernel's OOM killer
-            return Outcome.MEMORY, memory_limit, number, error_line
-        if number == signal.SIGABRT and "bad_alloc" in stderr:
-            return Outcome.MEMORY, memory_limit, number, _last_line(stderr)
-        return Outcome.CRASHED, "", number, error_line
-    code = os.WEXITSTATUS(status)
-    if SIGNAL_EXIT_BASE < code < SIGNAL_EXIT_BASE + 65 and not done:  # the relay could not re-raise a signal
-        return Outcome.CRASHED, "", code - SIGNAL_EXIT_BASE, None
-    if done:
-        if done.get("status") == "isolation":
-            return Outcome.UNAVAILABLE, f"isolation failed: {done.get('detail', '')}", None, None
-        if done.get("cpu_timeout"):
-            return Outcome.TIMEOUT, cpu_limit, None, error_line
-        if done.get("memory"):
-            return Outcome.MEMORY, memory_limit, None, error_line
-        if done.get("status") == "error":
-            return Outcome.ERROR, "", None, error_line or _last_line(stderr)
-        return Outcome.OK, "", None, None
-    # No final report: the code ended the process itself (os._exit) or the child failed before reporting.
-    if code == EXIT_MEMORY:
-        return Outcome.MEMORY, memory_limit, None, _last_line(stderr)
-    if code == EXIT_ISOLATION:
-        return Outcome.UNAVAILABLE, "isolation failed", None, None
-    if code in {EXIT_INTERNAL, EXIT_RELAY_FAILED, EXIT_ORPHANED}:
-        return Outcome.CRASHED, f"the sandbox child failed (status {code})", None, None
-    if code == 0:
-        return Outcome.OK, "", None, None
-    return Outcome.ERROR, f"exited with status {code}", None, _last_line(stderr) or f"exit status {code}"
-
-
-def _last_line(text: str) -> str | None:
-    lines = [line for line in text.splitlines() if line.strip()]
-    return short_error_line(lines[-1]) if lines else None

@@ -31,9 +31,12 @@ import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bot.sandbox.limits import THREAD_VARIABLES
+
+if TYPE_CHECKING:
+    from bot.sandbox.supervise import Supervisor
 
 log = logging.getLogger("bot.sandbox.worker")
 
@@ -199,7 +202,7 @@ def read_only_paths(project_root: Path) -> tuple[str, ...]:
     return tuple(chosen)
 
 
-def _serve(frames_in: int, frames_out: int, supervisor: Any) -> None:
+def _serve(frames_in: int, frames_out: int, supervisor: Supervisor) -> None:
     from bot.sandbox.protocol import Job, read_frame, write_frame
     from bot.sandbox.result import Outcome, Result
 

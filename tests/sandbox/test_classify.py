@@ -12,7 +12,7 @@ import pytest
 from bot.sandbox.result import Outcome
 from bot.sandbox.scratch import remove_tree
 from bot.sandbox.status import EXIT_MEMORY
-from bot.sandbox.supervise import classify
+from bot.sandbox.watch import classify
 from tests.sandbox.jobs import sample_job
 
 JOB = sample_job()

@@ -1,7 +1,7 @@
-"""Isolation layers applied in a sandbox child before it runs a member's snippet.
+"""Isolation layers applied in a sandbox runner before its job (and the member's snippet) arrives.
 
-The worker forks a child per job; the child sets up its output pipes and calls :func:`enter`, which applies the
-layers of ``docs/sandbox.md`` in this order (each needs the one before it):
+The zygote forks one runner per run; the runner sets up its pipes and calls :func:`enter`, which applies the layers
+of ``docs/sandbox.md`` in this order (each needs the one before it):
 
 ====================  ========  =====================================================================
 layer name            required  what it stops

@@ -1,6 +1,6 @@
 """Namespaces and the scratch mount (optional layers: used where the host allows unprivileged user namespaces).
 
-Sequence, in the child the worker forked:
+Sequence, in the runner (see ``bot/sandbox/runner.py``):
 
 1. ``unshare(CLONE_NEWUSER)`` alone and write the id maps (inside uid/gid 0 is the worker's uid/gid; nothing else
    is mapped). Alone first so that a host without user namespaces leaves this process untouched and we can fall
