@@ -45,6 +45,9 @@ def build_parser() -> argparse.ArgumentParser:
     from bot.sandbox.cli import add_arguments
 
     add_arguments(sandbox_commands.add_parser("run", help="run files through one warm pool, in order"))
+    from bot import review_cli
+
+    review_cli.add_arguments(commands.add_parser("review", help="spaced-review tools (fit FSRS to stored reviews)"))
     grade.add_arguments(sandbox_commands.add_parser("grade", help="grade files as submissions to a code question"))
     return parser
 
@@ -64,7 +67,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         configure_logging("ERROR")
         return asyncio.run(run_doctor())
-    if command in {"packs", "sandbox"}:
+    if command in {"packs", "sandbox", "review"}:
         try:
             settings = load_settings(require_token=False)
         except SettingsError as exc:
@@ -73,6 +76,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         configure_logging("WARNING")
         if command == "packs":
             return _packs(args, settings)
+        if command == "review":
+            from bot import review_cli
+
+            return review_cli.run(args, settings)
         if args.sandbox_command == "grade":
             from bot.packs.grade import grade_files
 

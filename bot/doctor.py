@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import os
+import tempfile
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -40,19 +42,67 @@ def _settings() -> tuple[Settings, Finding]:
 
 
 async def _database(path: Path) -> Finding:
+    """The database the bot would open, by its absolute path; one that does not exist yet is not created here."""
+    exists, problem = await asyncio.to_thread(_database_place, path)
+    if problem is not None:
+        return Finding("database", False, problem)
+    try:
+        latest = migrations()[-1].version
+    except Exception as exc:  # a broken install: say so and go on with the other checks
+        where = f"{path}:" if exists else f"{path} does not exist yet, and"
+        return Finding("database", False, f"{where} the bundled migrations are unusable: {exc}")
+    if not exists:
+        return await _new_database(path, latest)
     try:
         async with Store.open(path) as store:
             version = await store.schema_version()
     except Exception as exc:
         return Finding("database", False, f"{path}: {exc}")
-    latest = migrations()[-1].version
     return Finding("database", version == latest, f"{path}: schema {version} of {latest}, WAL")
 
 
+def _database_place(path: Path) -> tuple[bool, str | None]:
+    """Whether the database file exists, and why start-up could not open or create it (None when it can)."""
+    if str(path) == ":memory:":
+        return True, None
+    if path.is_dir():
+        return True, f"{path} is a folder, not a database file: set TORCHQUIZ_DATABASE"
+    if path.exists():
+        return True, None
+    existing = next(folder for folder in path.parents if folder.exists())
+    if not existing.is_dir() or not os.access(existing, os.W_OK | os.X_OK):
+        return False, f"{path} does not exist yet and cannot be created: {existing} is not a writable folder"
+    return False, None
+
+
+async def _new_database(path: Path, latest: int) -> Finding:
+    """A database that start-up will create: the migrations must apply to a new one (tried in a scratch folder)."""
+    try:
+        with tempfile.TemporaryDirectory(prefix="torchquiz-doctor-") as scratch:
+            async with Store.open(Path(scratch) / "check.db") as store:
+                version = await store.schema_version()
+    except Exception as exc:
+        return Finding("database", False, f"{path} does not exist yet, and the migrations fail on a new one: {exc}")
+    return Finding(
+        "database",
+        version == latest,
+        f"{path} does not exist yet: it will be created at start (migrations checked on a scratch database: "
+        f"schema {version} of {latest})",
+    )
+
+
 def _packs(folder: Path) -> list[Finding]:
+    """The packs the bot would load, with the absolute folder it looked in; none at all is a failure."""
+    if not folder.exists():
+        return [Finding("packs", False, f"0 packs: there is no folder {folder} (set TORCHQUIZ_PACKS_DIR)")]
+    if not folder.is_dir():
+        return [Finding("packs", False, f"0 packs: {folder} is not a folder (set TORCHQUIZ_PACKS_DIR)")]
     library = load_library([folder])
     questions = sum(len(p.questions) for p in library.packs.values())
-    findings = [Finding("packs", bool(library.packs), f"{len(library)} pack(s), {questions} question(s) in {folder}")]
+    if not library.packs:
+        findings = [Finding("packs", False, f"0 packs in {folder} (set TORCHQUIZ_PACKS_DIR to a folder of packs)")]
+    else:
+        findings = [Finding("packs", True, f"{len(library)} pack(s), {questions} question(s) in {folder}")]
     findings.extend(Finding("packs", False, str(problem)) for problem in library.problems)
     return findings
 

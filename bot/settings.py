@@ -2,10 +2,26 @@
 
 Every key is prefixed with ``TORCHQUIZ_`` so the bot never picks up an unrelated variable by accident.
 Only the token is required; everything else has a default that suits a single study-group server.
+
+Paths never depend on where the bot happens to be started, unless the operator asks for that:
+
+* the packs folder defaults to the `challenges/` folder shipped beside the code (`PROJECT_ROOT`), so
+  `python -m bot`, `doctor`, `packs check` and `sandbox grade` find the same packs from any directory;
+* the database defaults to `torchquiz.db` beside the code too, for the same reason: one bot has one database,
+  and starting it from another folder must never quietly begin a new, empty one (members' points, streaks and
+  badges would seem lost). The project folder is also the one the sandbox already keeps out of every run's
+  reach (`bot/sandbox/worker.py`), with `.env`. Operators who want it elsewhere (a read-only checkout, a
+  data volume) set `TORCHQUIZ_DATABASE`;
+* an explicit relative `TORCHQUIZ_PACKS_DIR` or `TORCHQUIZ_DATABASE` resolves against the current directory,
+  as it would in any other program; `~` is expanded.
+
+Both paths are absolute once the settings are loaded, so logs and `doctor` show exactly which files are used.
+`.env` itself is read from the current directory.
 """
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 from typing import Literal
 
@@ -17,6 +33,14 @@ from bot.sandbox.limits import SandboxLimits
 ENV_PREFIX = "TORCHQUIZ_"
 
 LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR"]
+
+#: The folder that holds `bot/`, `cogs/` and the shipped `challenges/` (the repository, for an editable install).
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_PACKS_DIR = PROJECT_ROOT / "challenges"
+DEFAULT_DATABASE = PROJECT_ROOT / "torchquiz.db"
+
+#: FSRS-6, the version of the `fsrs` package the reviews use, has 21 weights.
+FSRS_WEIGHT_COUNT = 21
 
 
 class Settings(BaseSettings):
@@ -32,8 +56,16 @@ class Settings(BaseSettings):
     )
 
     token: SecretStr = Field(description="Discord bot token from the developer portal.")
-    database: Path = Field(default=Path("torchquiz.db"), description="SQLite database file.")
-    packs_dir: Path = Field(default=Path("challenges"), description="Folder of YAML question packs.")
+    database: Path = Field(
+        default=DEFAULT_DATABASE,
+        description="SQLite database file; default torchquiz.db beside the code, a relative path is from the "
+        "current directory.",
+    )
+    packs_dir: Path = Field(
+        default=DEFAULT_PACKS_DIR,
+        description="Folder of YAML question packs; default the shipped challenges/ folder, a relative path is "
+        "from the current directory.",
+    )
     log_level: LogLevel = "INFO"
     sync_guild: int | None = Field(
         default=None,
@@ -49,6 +81,27 @@ class Settings(BaseSettings):
     quiz_pause_seconds: float = Field(default=5.0, ge=0, le=120, description="Pause after each reveal.")
     quiz_time_limit: int = Field(default=30, ge=5, le=600, description="Seconds per live question.")
     quiz_count: int = Field(default=10, ge=1, le=50, description="Questions per live session.")
+
+    # -- spaced-repetition reviews, practice and the daily question --
+    clock_offset_file: Path | None = Field(
+        default=None,
+        description="For tests only: a file holding seconds to add to the bot's clock (leave unset).",
+    )
+    review_parameters: str = Field(
+        default="",
+        description=f"{FSRS_WEIGHT_COUNT} comma-separated FSRS weights (e.g. from the FSRS optimizer); "
+        "empty = the fsrs package's defaults.",
+    )
+    review_retention: float = Field(
+        default=0.9, ge=0.7, le=0.97, description="Probability of recall FSRS schedules reviews for."
+    )
+    review_session_size: int = Field(default=10, ge=1, le=50, description="Questions in one review session.")
+    practice_default_count: int = Field(
+        default=5, ge=1, le=25, description="Questions in a practice session when the member does not say."
+    )
+    daily_check_seconds: float = Field(
+        default=30.0, ge=1, le=600, description="How often the daily question poster looks at the clock."
+    )
 
     # -- the sandbox that runs members' code (docs/sandbox.md); every limit applies per run unless it says otherwise --
     sandbox_enabled: bool = Field(default=True, description="Start sandbox workers; false disables /run and code.")
@@ -86,6 +139,27 @@ class Settings(BaseSettings):
     def _upper_log_level(cls, value: object) -> object:
         return value.upper() if isinstance(value, str) else value
 
+    @field_validator("database", "packs_dir")
+    @classmethod
+    def _absolute(cls, value: Path) -> Path:
+        """A relative path is taken from the current directory, once, so every later use agrees."""
+        if str(value) == ":memory:":  # SQLite's in-memory database (tests), not a file
+            return value
+        return value.expanduser().resolve()
+
+    @field_validator("review_parameters")
+    @classmethod
+    def _fsrs_weights(cls, value: str) -> str:
+        text = value.strip()
+        if text:
+            _parse_weights(text)
+        return text
+
+    @property
+    def review_weights(self) -> tuple[float, ...] | None:
+        """The FSRS weights from `review_parameters`, or None for the fsrs package's defaults."""
+        return _parse_weights(self.review_parameters) if self.review_parameters else None
+
     def sandbox_limits(self) -> SandboxLimits:
         return SandboxLimits(
             wall_seconds=self.sandbox_wall_seconds,
@@ -103,6 +177,37 @@ class Settings(BaseSettings):
             use_namespaces=self.sandbox_namespaces,
             user=self.sandbox_user,
         )
+
+
+def _parse_weights(text: str) -> tuple[float, ...]:
+    parts = [part.strip() for part in text.split(",")]
+    weights: list[float] = []
+    for index, part in enumerate(parts):  # numbered from 0, as FSRS (w0-w20) and fsrs's own messages do
+        try:
+            weight = float(part)
+        except ValueError:
+            raise ValueError(f"parameters[{index}] = {part!r} is not a number") from None
+        if not math.isfinite(weight):
+            raise ValueError(f"parameters[{index}] = {part!r} is not a finite number")
+        weights.append(weight)
+    if len(weights) != FSRS_WEIGHT_COUNT:
+        raise ValueError(f"needs {FSRS_WEIGHT_COUNT} comma-separated FSRS weights, got {len(weights)}")
+    _check_fsrs_bounds(weights)
+    return tuple(weights)
+
+
+def _check_fsrs_bounds(weights: list[float]) -> None:
+    """Let fsrs itself refuse out-of-range weights now, as one line, rather than with a traceback at start."""
+    try:
+        import fsrs
+    except ImportError:  # the reviews cannot run anyway; whoever builds the scheduler reports that
+        return
+    try:
+        fsrs.Scheduler(parameters=weights)
+    except ValueError as exc:
+        lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
+        detail = "; ".join(lines[1:] if len(lines) > 1 else lines)
+        raise ValueError(f"fsrs refuses these weights: {detail}") from None
 
 
 class SettingsError(Exception):

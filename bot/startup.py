@@ -7,6 +7,7 @@ import contextlib
 import logging
 import signal
 import time
+from pathlib import Path
 
 import discord
 
@@ -26,9 +27,6 @@ class StartupError(Exception):
 
 async def run_bot(settings: Settings) -> None:
     async with Store.open(settings.database) as store:
-        closed = await store.close_interrupted_plays(mode="challenge", ended_at=time.time())
-        if closed:
-            log.info("closed %d timed challenge(s) interrupted by the last shutdown", closed)
         packs = await asyncio.to_thread(load_library, [settings.packs_dir])
         uploaded = await asyncio.to_thread(load_uploaded, packs, await store.guild_pack_sources())
         if uploaded:
@@ -42,7 +40,8 @@ async def run_bot(settings: Settings) -> None:
 
 
 async def _serve(settings: Settings, store: Store, packs: PackLibrary, sandbox: SandboxPool | None) -> None:
-    bot = TorchQuizBot(settings=settings, store=store, packs=packs, sandbox=sandbox)
+    clock = time.time if settings.clock_offset_file is None else OffsetClock(settings.clock_offset_file)
+    bot = TorchQuizBot(settings=settings, store=store, packs=packs, sandbox=sandbox, clock=clock)
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGTERM, signal.SIGINT):
         with contextlib.suppress(NotImplementedError):
@@ -54,3 +53,25 @@ async def _serve(settings: Settings, store: Store, packs: PackLibrary, sandbox: 
             raise StartupError("Discord refused TORCHQUIZ_TOKEN: check the token in .env") from None
         except discord.PrivilegedIntentsRequired:
             raise StartupError("a privileged intent is not enabled in the developer portal") from None
+
+
+class OffsetClock:
+    """The wall clock plus the seconds written in a file: how end-to-end tests move the bot's time forward.
+
+    Only `TORCHQUIZ_CLOCK_OFFSET_FILE` turns it on (no operator sets it). The file is re-read when it changes;
+    a missing or unreadable file counts as 0.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._stamp: float | None = None
+        self._offset = 0.0
+
+    def __call__(self) -> float:
+        try:
+            stamp = self.path.stat().st_mtime
+            if stamp != self._stamp:
+                self._offset, self._stamp = float(self.path.read_text(encoding="ascii").strip() or 0), stamp
+        except (OSError, ValueError):
+            self._offset = 0.0
+        return time.time() + self._offset

@@ -10,12 +10,15 @@ from bot.engine.errors import (
     QuizError,
     SameCodeAgain,
 )
+from bot.engine.mastery import TopicMastery, strongest, topic_mastery, weakest
+from bot.engine.review import CardState, ReviewEntry, ReviewScheduler, rating_for
 from bot.engine.round import AnswerOutcome, HintOutcome, MemberProgress, QuestionRound
 
 __all__ = [
     "AlreadyAnswered",
     "AlreadyTried",
     "AnswerOutcome",
+    "CardState",
     "ChallengeRun",
     "ChallengeSummary",
     "HintOutcome",
@@ -26,5 +29,12 @@ __all__ = [
     "QuestionResult",
     "QuestionRound",
     "QuizError",
+    "ReviewEntry",
+    "ReviewScheduler",
     "SameCodeAgain",
+    "TopicMastery",
+    "rating_for",
+    "strongest",
+    "topic_mastery",
+    "weakest",
 ]

@@ -1,16 +1,18 @@
-"""The timed challenge: one member plays a pack's problems in order, each on its own timer.
+"""One member's pass through a list of questions: the timed challenge, and untimed practice and review.
 
-A problem closes when the member answers it correctly, runs out of attempts, or its deadline passes; then the
-next one opens. The run keeps the member's streak and the per-problem results that make the summary and badge.
+A problem closes when the member answers it correctly, runs out of attempts, or its deadline passes (untimed
+runs have none); then the next one opens. The run keeps the member's streak and the per-problem results that
+make the summary and badge. Questions may come from several packs (practice by topic, review of due cards).
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
+from bot.domain.questions import Badge, Pack, Question
 from bot.engine.errors import QuestionClosed
 from bot.engine.round import AnswerOutcome, HintOutcome, QuestionRound
-from bot.packs.models import Badge, Pack, Question
 
 
 @dataclass(frozen=True)
@@ -36,14 +38,35 @@ class ChallengeSummary:
     badge: Badge | None
 
 
-class ChallengeRun:
-    """A member's pass through a pack. All state changes take `now` so tests control time."""
+UNTIMED_SECONDS = 7 * 24 * 3600.0
+"""The "deadline" of an untimed problem: far enough that nobody meets it, finite so arithmetic stays simple."""
 
-    def __init__(self, run_id: str, pack: Pack, member_id: int, questions: list[Question] | None = None) -> None:
+
+class ChallengeRun:
+    """A member's pass through questions. All state changes take `now` so tests control time.
+
+    ``packs`` (aligned with ``questions``) says which pack each question comes from when they are mixed;
+    ``pack`` is the run's own (its title and badge). ``timed=False`` gives every problem no deadline.
+    """
+
+    def __init__(
+        self,
+        run_id: str,
+        pack: Pack,
+        member_id: int,
+        questions: list[Question] | None = None,
+        *,
+        packs: Sequence[Pack] | None = None,
+        timed: bool = True,
+    ) -> None:
         self.run_id = run_id
         self.pack = pack
         self.member_id = member_id
         self.questions = questions if questions is not None else list(pack.questions)
+        self.packs = list(packs) if packs is not None else [pack] * len(self.questions)
+        if len(self.packs) != len(self.questions):
+            raise ValueError("give one pack per question")
+        self.timed = timed
         self.index = -1
         self.current: QuestionRound | None = None
         self.results: list[QuestionResult] = []
@@ -67,15 +90,19 @@ class ChallengeRun:
             self.current = None
             return None
         self.index += 1
-        question = self.questions[self.index]
+        question, defaults = self.questions[self.index], self.packs[self.index].defaults
         self.current = QuestionRound(
             f"{self.run_id}-{self.index}",
             question,
             opened_at=now,
-            time_limit=question.effective_time_limit(self.pack.defaults),
-            attempts=question.effective_attempts(self.pack.defaults),
+            time_limit=question.effective_time_limit(defaults) if self.timed else UNTIMED_SECONDS,
+            attempts=question.effective_attempts(defaults),
         )
         return self.current
+
+    def pack_of(self, index: int) -> Pack:
+        """The pack question ``index`` (0-based) comes from."""
+        return self.packs[index]
 
     def round(self, round_id: str) -> QuestionRound:
         """The open round with this id; an older or unknown round is closed to clicks."""
@@ -96,6 +123,20 @@ class ChallengeRun:
         if outcome.finished:
             self._close(current, now, timed_out=False)
         return outcome
+
+    def replay_attempt(self, round_id: str, key: str, *, correct: bool, now: float) -> None:
+        """Apply a stored attempt (see `QuestionRound.replay_attempt`), closing the problem if it finished it."""
+        current = self.round(round_id)
+        current.replay_attempt(self.member_id, key, correct=correct, now=now, streak_before=self.streak)
+        if current.progress(self.member_id).finished:
+            self._close(current, now, timed_out=False)
+
+    def close_current(self, now: float) -> QuestionResult | None:
+        """Close the open problem as missed (a stored close, or a restart after its deadline)."""
+        current = self.current
+        if current is None or current.closed_at is not None:
+            return None
+        return self._close(current, now, timed_out=True)
 
     def take_hint(self, round_id: str, now: float) -> HintOutcome:
         return self.round(round_id).take_hint(self.member_id, now)

@@ -10,9 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+from bot.domain.questions import Badge, Pack, Question
 from bot.engine.errors import QuestionClosed, QuizError
 from bot.engine.round import AnswerOutcome, HintOutcome, MemberProgress, QuestionRound
-from bot.packs.models import Badge, Pack, Question
 
 
 class Phase(StrEnum):
@@ -43,6 +43,10 @@ class MemberResult:
     points: int
     attempts: int
     hints: int
+    finished: bool = False
+    """Whether the member answered to the end (right, or out of attempts) before the question closed."""
+    seconds: float | None = None
+    """From the question's opening to the member's last answer, when they finished."""
 
 
 @dataclass(frozen=True)
@@ -159,8 +163,17 @@ class LiveSession:
         results: list[MemberResult] = []
         for member_id in sorted(self.participants):
             progress = current.members.get(member_id, MemberProgress())
+            seconds = None if progress.answered_at is None else progress.answered_at - current.opened_at
             results.append(
-                MemberResult(member_id, progress.correct, progress.points, len(progress.tried), progress.hints)
+                MemberResult(
+                    member_id,
+                    progress.correct,
+                    progress.points,
+                    len(progress.tried),
+                    progress.hints,
+                    finished=progress.finished,
+                    seconds=seconds,
+                )
             )
             self.points[member_id] = self.points.get(member_id, 0) + progress.points
             if progress.correct:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 
+from bot.domain.questions import LETTERS, Question
 from bot.engine.errors import (
     AlreadyAnswered,
     AlreadyTried,
@@ -18,7 +19,6 @@ from bot.engine.errors import (
     SameCodeAgain,
 )
 from bot.engine.scoring import Score, score_correct, speed_factor
-from bot.packs.models import LETTERS, Question
 
 
 def code_key(code: str) -> str:
@@ -120,6 +120,13 @@ class QuestionRound:
         if key in member.tried:
             raise SameCodeAgain()
         return self._attempt(member_id, key, passed, now, streak_before)
+
+    def replay_attempt(self, member_id: int, key: str, *, correct: bool, now: float, streak_before: int = 0) -> None:
+        """Apply a stored attempt as it was judged then (code submissions are stored by key, not by code)."""
+        self._check_open(now)
+        member = self._member_who_can_answer(member_id)
+        if key not in member.tried:
+            self._attempt(member_id, key, correct, now, streak_before)
 
     def _check_open(self, now: float) -> None:
         if not self.is_open(now):

@@ -1,11 +1,22 @@
 """Persistence: SQLite through aiosqlite behind the `Store` facade."""
 
 from bot.storage.database import MigrationError, connect, migrate, schema_version
-from bot.storage.records import BadgeRecord, GuildSettings, LiveSnapshot, Profile, ResultRecord, RoundRow
+from bot.storage.records import (
+    BadgeRecord,
+    DailyPost,
+    DailyStreak,
+    GuildSettings,
+    LiveSnapshot,
+    Profile,
+    ResultRecord,
+    RoundRow,
+)
 from bot.storage.store import Store
 
 __all__ = [
     "BadgeRecord",
+    "DailyPost",
+    "DailyStreak",
     "GuildSettings",
     "LiveSnapshot",
     "MigrationError",

@@ -52,7 +52,13 @@ async def schema_version(db: aiosqlite.Connection) -> int:
 
 
 async def migrate(db: aiosqlite.Connection) -> int:
-    """Apply pending migrations in a single transaction; returns the resulting schema version."""
+    """Apply pending migrations in a single transaction; returns the resulting schema version.
+
+    Foreign keys are switched off while migrations run, because a migration may rebuild a table that others
+    reference (SQLite cannot add a CHECK to an existing column) and `PRAGMA foreign_keys` cannot change inside a
+    transaction. Before committing, `PRAGMA foreign_key_check` must find no broken reference, or everything is
+    rolled back; foreign keys are on again afterwards, whatever happened.
+    """
     current = await schema_version(db)
     available = migrations()
     latest = available[-1].version if available else 0
@@ -65,13 +71,33 @@ async def migrate(db: aiosqlite.Connection) -> int:
     for migration in pending:
         log.info("applying migration %s", migration.name)
         script += migration.sql + "\n"
-    script += f"PRAGMA user_version = {latest};\nCOMMIT;\n"
+    script += f"PRAGMA user_version = {latest};\n"
+    await db.execute("PRAGMA foreign_keys = OFF")
+    failed = f"migration failed, database left at version {current}"
     try:
-        await db.executescript(script)
-    except Exception as exc:
-        await db.rollback()
-        raise MigrationError(f"migration failed, database left at version {current}: {exc}") from exc
+        try:
+            await db.executescript(script)
+            broken = await _broken_references(db)
+        except Exception as exc:
+            await db.rollback()
+            raise MigrationError(f"{failed}: {exc}") from exc
+        if broken:
+            await db.rollback()
+            raise MigrationError(f"{failed}: it would leave rows pointing at nothing: {broken}")
+        await db.commit()
+    finally:
+        await db.execute("PRAGMA foreign_keys = ON")
     return latest
+
+
+async def _broken_references(db: aiosqlite.Connection, shown: int = 5) -> str:
+    """The first rows `PRAGMA foreign_key_check` reports, as "table rowid -> parent" text; empty when none."""
+    async with db.execute("PRAGMA foreign_key_check") as cursor:
+        rows = list(await cursor.fetchall())
+    described = [f"{row[0]} row {row[1]} -> {row[2]}" for row in rows[:shown]]
+    if len(rows) > shown:
+        described.append(f"and {len(rows) - shown} more")
+    return "; ".join(described)
 
 
 async def connect(path: Path | str) -> aiosqlite.Connection:

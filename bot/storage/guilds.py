@@ -2,34 +2,42 @@
 
 from __future__ import annotations
 
+import functools
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from bot.storage._base import StoreBase
 from bot.storage.records import GuildSettings
 
 # The columns /settings may change; a name outside this set never reaches SQL.
 SETTABLE = ("run_enabled", "quiz_channel_id", "moderator_role_id", "default_time_limit", "default_count")
+# The daily question's columns: changed only through set_daily, disable_daily and set_timezone, which check them.
+DAILY = ("daily_channel_id", "daily_time", "daily_role_id", "timezone")
+COLUMNS = SETTABLE + DAILY
+MINUTES_PER_DAY = 24 * 60
 
 
 class GuildRecords(StoreBase):
     async def guild_settings(self, guild_id: int) -> GuildSettings:
         async with self._db.execute(
-            f"SELECT {', '.join(SETTABLE)} FROM guild_settings WHERE guild_id = ?", (guild_id,)
+            f"SELECT {', '.join(COLUMNS)} FROM guild_settings WHERE guild_id = ?", (guild_id,)
         ) as cursor:
             row = await cursor.fetchone()
         if row is None:
             return GuildSettings(guild_id)
-        values = dict(zip(SETTABLE, row, strict=True))
-        values["run_enabled"] = bool(values["run_enabled"])
-        return GuildSettings(guild_id, **values)
+        return _settings(guild_id, tuple(row))
 
     async def update_guild_settings(self, guild_id: int, **changes: Any) -> GuildSettings:
         """Change some options (None clears one back to the default) and return the result."""
         unknown = set(changes) - set(SETTABLE)
         if unknown:
             raise ValueError(f"unknown server settings: {sorted(unknown)}")
+        return await self._write_guild_settings(guild_id, changes)
+
+    async def _write_guild_settings(self, guild_id: int, changes: dict[str, Any]) -> GuildSettings:
         if changes:
             columns = list(changes)
+            assert set(columns) <= set(COLUMNS)
             async with self._transaction() as db:
                 await db.execute("INSERT INTO guild_settings (guild_id) VALUES (?) ON CONFLICT DO NOTHING", (guild_id,))
                 await db.execute(
@@ -37,6 +45,40 @@ class GuildRecords(StoreBase):
                     (*(changes[c] for c in columns), guild_id),
                 )
         return await self.guild_settings(guild_id)
+
+    # -- the daily question ----------------------------------------------------------------------------------
+
+    async def set_daily(
+        self, guild_id: int, channel_id: int, minutes: int, role_id: int | None = None
+    ) -> GuildSettings:
+        """Post the daily question in `channel_id` at `minutes` after local midnight (0–1439), mentioning
+        `role_id` when given. ValueError for a time outside the day."""
+        if not 0 <= minutes < MINUTES_PER_DAY:
+            raise ValueError(f"the daily time must be 0–{MINUTES_PER_DAY - 1} minutes after midnight, not {minutes}")
+        return await self._write_guild_settings(
+            guild_id, {"daily_channel_id": channel_id, "daily_time": minutes, "daily_role_id": role_id}
+        )
+
+    async def disable_daily(self, guild_id: int) -> GuildSettings:
+        """No more daily questions in this server (its posts and streaks stay)."""
+        return await self._write_guild_settings(
+            guild_id, {"daily_channel_id": None, "daily_time": None, "daily_role_id": None}
+        )
+
+    async def set_timezone(self, guild_id: int, name: str | None) -> GuildSettings:
+        """Set the server's IANA time zone ('Europe/Paris'); None goes back to UTC. ValueError for a name the
+        time zone database does not know."""
+        if name is not None:
+            check_timezone(name)
+        return await self._write_guild_settings(guild_id, {"timezone": name})
+
+    async def guilds_with_daily(self) -> list[GuildSettings]:
+        """Every server with a daily question channel and time set, by server id."""
+        async with self._db.execute(
+            f"SELECT guild_id, {', '.join(COLUMNS)} FROM guild_settings"
+            " WHERE daily_channel_id IS NOT NULL AND daily_time IS NOT NULL ORDER BY guild_id"
+        ) as cursor:
+            return [_settings(int(row[0]), tuple(row)[1:]) for row in await cursor.fetchall()]
 
     async def set_run_enabled(self, guild_id: int, enabled: bool) -> None:
         await self.update_guild_settings(guild_id, run_enabled=int(enabled))
@@ -62,3 +104,26 @@ class GuildRecords(StoreBase):
         """Every uploaded pack as (server, pack id, YAML text)."""
         async with self._db.execute("SELECT guild_id, pack_id, source FROM guild_packs ORDER BY uploaded_at") as cur:
             return [(int(r[0]), str(r[1]), str(r[2])) for r in await cur.fetchall()]
+
+
+@functools.cache
+def known_timezones() -> frozenset[str]:
+    """Every IANA time zone name this machine knows ('UTC', 'Europe/Paris', ...): for checks and autocomplete."""
+    return frozenset(available_timezones())
+
+
+def check_timezone(name: str) -> None:
+    """ValueError unless `name` is a time zone the IANA database knows, spelt exactly ('America/New_York')."""
+    try:
+        if name in known_timezones():
+            ZoneInfo(name)
+            return
+    except (ZoneInfoNotFoundError, ValueError):
+        pass
+    raise ValueError(f"{name!r} is not a known time zone (an IANA name such as 'Europe/Paris')")
+
+
+def _settings(guild_id: int, row: tuple[Any, ...]) -> GuildSettings:
+    values = dict(zip(COLUMNS, row, strict=True))
+    values["run_enabled"] = bool(values["run_enabled"])
+    return GuildSettings(guild_id, **values)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import UTC, date, datetime, time
+from zoneinfo import ZoneInfo
 
 
 @dataclass(frozen=True)
@@ -54,6 +56,34 @@ class GuildSettings:
     moderator_role_id: int | None = None
     default_time_limit: int | None = None
     default_count: int | None = None
+    daily_channel_id: int | None = None
+    """Where the daily question is posted; None: no daily question."""
+    daily_time: int | None = None
+    """When, in minutes after local midnight (0–1439)."""
+    daily_role_id: int | None = None
+    """The role the daily question mentions, if any."""
+    timezone: str | None = None
+    """The server's IANA time zone name; None means UTC. Days and the daily time are local to it."""
+
+    @property
+    def daily_enabled(self) -> bool:
+        return self.daily_channel_id is not None and self.daily_time is not None
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone or "UTC")
+
+    def local_day(self, at: float) -> str:
+        """The server's calendar day at unix time `at`, as 'YYYY-MM-DD'."""
+        return datetime.fromtimestamp(at, tz=self.zone).date().isoformat()
+
+    def daily_due_at(self, day: str) -> float | None:
+        """Unix time at which `day`'s daily question is due (its local time on that day); None when off."""
+        if self.daily_time is None:
+            return None
+        hours, minutes = divmod(self.daily_time, 60)
+        local = datetime.combine(date.fromisoformat(day), time(hours, minutes), tzinfo=self.zone)
+        return local.astimezone(UTC).timestamp()
 
 
 @dataclass(frozen=True)
@@ -84,3 +114,29 @@ class LiveSnapshot:
     rounds: tuple[RoundRow, ...] = ()
     attempts: tuple[tuple[str, int, str, float], ...] = ()  # round, member, choice, time
     hints: tuple[tuple[str, int, float], ...] = ()  # round, member, time
+
+
+@dataclass(frozen=True)
+class DailyPost:
+    """A server's daily question for one local day."""
+
+    guild_id: int
+    day: str
+    pack_id: str
+    question_id: str
+    play_id: str
+    channel_id: int
+    message_id: int | None
+    posted_at: float
+
+
+@dataclass(frozen=True)
+class DailyStreak:
+    """Consecutive days with a correct daily answer, in one server; `current` is 0 once a day was missed."""
+
+    user_id: int
+    guild_id: int
+    current: int
+    best: int
+    last_day: str | None
+    """The last day answered correctly, 'YYYY-MM-DD'."""

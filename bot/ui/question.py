@@ -8,7 +8,9 @@ from bot.engine import QuestionRound
 from bot.ui.format import DIFFICULTY_COLOURS, TYPE_LABELS, choice_lines, clip, code_block, countdown
 
 
-def question_embed(title: str, current: QuestionRound, *, points: str, footer: str) -> discord.Embed:
+def question_embed(
+    title: str, current: QuestionRound, *, points: str, footer: str, timed: bool = True
+) -> discord.Embed:
     """Prompt, code, then the choices (or the starter of a code question); type, difficulty, points, deadline."""
     question = current.question
     parts = [question.prompt]
@@ -26,6 +28,6 @@ def question_embed(title: str, current: QuestionRound, *, points: str, footer: s
     embed.add_field(name="Difficulty", value=question.difficulty.title())
     embed.add_field(name="Points", value=points)
     embed.add_field(name="Attempts", value=str(current.max_attempts))
-    embed.add_field(name="Closes", value=countdown(current.deadline))
+    embed.add_field(name="Closes", value=countdown(current.deadline) if timed else "untimed")
     embed.set_footer(text=footer)
     return embed

@@ -1,35 +1,36 @@
-"""Live-quiz components as dynamic items, routed by custom_id alone so they keep working across restarts.
+"""The lobby buttons of a live quiz, routed by custom_id alone through the play registry (never the cog).
 
-custom_id scheme (at most 100 characters; `play` is the session id, `round` is ``<play>-<index>``):
+custom_id scheme (at most 100 characters; `play` is the session id):
 - ``quiz:j:<play>`` — Join the lobby (or a running session);
-- ``quiz:go:<play>`` — Start now (moderators);
-- ``quiz:a:<round>:<letter>`` — answer with choice A–E;
-- ``quiz:h:<round>`` — show the hint.
-A click on a session that is no longer running (finished, stopped, or ended by a restart) is answered
-"This quiz session has ended."; one on an earlier question of a running session, "This question has closed."
+- ``quiz:go:<play>`` — Start now (its host or a moderator).
+Answers and hints use the play layer's buttons (`bot.play.buttons`), which also accept the older ``quiz:a:`` and
+``quiz:h:`` ids. A click on a session that is no longer running is answered "This quiz session has ended."
 """
 
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import discord
 
-from bot.packs.models import LETTERS
-from bot.ui.routed import RoutedButton, cog_of
+from bot.engine.live import SessionEnded
+from bot.ui.routed import RoutedButton
 
 if TYPE_CHECKING:
-    from cogs.quiz._cog import QuizCog
+    from bot.client import TorchQuizBot
+    from cogs.quiz._runner import LiveQuiz
 
 PLAY = r"[a-z0-9]+"
-ROUND = rf"{PLAY}-\d+"
 
 
-def _cog(interaction: discord.Interaction) -> QuizCog:
-    from cogs.quiz._cog import QuizCog
+def _quiz(interaction: discord.Interaction, play_id: str) -> LiveQuiz:
+    from cogs.quiz._runner import LiveQuiz
 
-    return cog_of(interaction, QuizCog)
+    play = cast("TorchQuizBot", interaction.client).plays.get(play_id)
+    if not isinstance(play, LiveQuiz):
+        raise SessionEnded()
+    return play
 
 
 class JoinButton(RoutedButton, template=rf"quiz:j:(?P<play>{PLAY})"):
@@ -47,7 +48,7 @@ class JoinButton(RoutedButton, template=rf"quiz:j:(?P<play>{PLAY})"):
         return cls(match["play"])
 
     async def handle(self, interaction: discord.Interaction) -> None:
-        await _cog(interaction).on_join(interaction, self.play_id)
+        await _quiz(interaction, self.play_id).on_join(interaction)
 
 
 class StartNowButton(RoutedButton, template=rf"quiz:go:(?P<play>{PLAY})"):
@@ -65,52 +66,10 @@ class StartNowButton(RoutedButton, template=rf"quiz:go:(?P<play>{PLAY})"):
         return cls(match["play"])
 
     async def handle(self, interaction: discord.Interaction) -> None:
-        await _cog(interaction).on_start_now(interaction, self.play_id)
+        await _quiz(interaction, self.play_id).on_start_now(interaction)
 
 
-class LiveAnswerButton(RoutedButton, template=rf"quiz:a:(?P<round>{ROUND}):(?P<choice>[A-E])"):
-    def __init__(self, round_id: str, choice: str) -> None:
-        button: discord.ui.Button[Any] = discord.ui.Button(
-            label=choice, style=discord.ButtonStyle.primary, custom_id=f"quiz:a:{round_id}:{choice}", row=0
-        )
-        super().__init__(button)
-        self.round_id = round_id
-        self.choice = choice
-
-    @classmethod
-    async def from_custom_id(
-        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str], /
-    ) -> LiveAnswerButton:
-        return cls(match["round"], match["choice"])
-
-    async def handle(self, interaction: discord.Interaction) -> None:
-        await _cog(interaction).on_answer(interaction, self.round_id, self.choice)
-
-
-class LiveHintButton(RoutedButton, template=rf"quiz:h:(?P<round>{ROUND})"):
-    def __init__(self, round_id: str) -> None:
-        button: discord.ui.Button[Any] = discord.ui.Button(
-            label="Hint", emoji="💡", style=discord.ButtonStyle.secondary, custom_id=f"quiz:h:{round_id}", row=1
-        )
-        super().__init__(button)
-        self.round_id = round_id
-
-    @classmethod
-    async def from_custom_id(
-        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str], /
-    ) -> LiveHintButton:
-        return cls(match["round"])
-
-    async def handle(self, interaction: discord.Interaction) -> None:
-        await _cog(interaction).on_hint(interaction, self.round_id)
-
-
-DYNAMIC_ITEMS: tuple[type[discord.ui.DynamicItem[Any]], ...] = (
-    JoinButton,
-    StartNowButton,
-    LiveAnswerButton,
-    LiveHintButton,
-)
+DYNAMIC_ITEMS: tuple[type[discord.ui.DynamicItem[Any]], ...] = (JoinButton, StartNowButton)
 
 
 def lobby_view(play_id: str, *, closed: bool = False) -> discord.ui.View:
@@ -121,19 +80,4 @@ def lobby_view(play_id: str, *, closed: bool = False) -> discord.ui.View:
     if closed:
         join.item.disabled = True
         start.item.disabled = True
-    return view
-
-
-def question_view(round_id: str, choices: int, *, answer: str | None = None, closed: bool = False) -> discord.ui.View:
-    """Answer buttons and Hint; once closed, the same buttons disabled with the right answer in green."""
-    view = discord.ui.View(timeout=None)
-    for letter in LETTERS[:choices]:
-        button = LiveAnswerButton(round_id, letter)
-        if closed:
-            button.item.disabled = True
-            button.item.style = discord.ButtonStyle.success if letter == answer else discord.ButtonStyle.secondary
-        view.add_item(button)
-    hint = LiveHintButton(round_id)
-    hint.item.disabled = closed
-    view.add_item(hint)
     return view

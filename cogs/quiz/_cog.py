@@ -11,8 +11,9 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.client import TorchQuizBot
+from bot.domain.plays import PlayMode
 from bot.engine import QuestionClosed, QuizError
-from bot.engine.live import LiveSession, Phase, SessionEnded
+from bot.engine.live import LiveSession, Phase
 from bot.moderation import NotModerator, is_moderator
 from bot.ui.format import clip, countdown, plural
 from bot.ui.pack_choices import pack_choices
@@ -31,7 +32,6 @@ class QuizCog(commands.GroupCog, name="Quiz", group_name="quiz", group_descripti
     def __init__(self, bot: TorchQuizBot) -> None:
         self.bot = bot
         self.by_channel: dict[int, LiveQuiz] = {}
-        self.by_play: dict[str, LiveQuiz] = {}
         super().__init__()
 
     async def cog_load(self) -> None:
@@ -40,6 +40,7 @@ class QuizCog(commands.GroupCog, name="Quiz", group_name="quiz", group_descripti
 
     async def cog_unload(self) -> None:
         self.bot.remove_dynamic_items(*DYNAMIC_ITEMS)
+        await self.bot.plays.release(PlayMode.LIVE, self.bot.clock(), shutting_down=self.bot.shutting_down)
 
     async def _close_interrupted(self) -> None:
         await self.bot.wait_until_ready()
@@ -105,7 +106,7 @@ class QuizCog(commands.GroupCog, name="Quiz", group_name="quiz", group_descripti
             pause_seconds=self.bot.settings.quiz_pause_seconds,
         )
         self.by_channel[interaction.channel_id] = quiz
-        self.by_play[play_id] = quiz
+        self.bot.plays.add(quiz)
         closes_at = self.bot.clock() + quiz.lobby_seconds
         response = await interaction.response.send_message(
             embed=lobby_embed(session, interaction.user.id, closes_at), view=lobby_view(play_id)
@@ -172,47 +173,7 @@ class QuizCog(commands.GroupCog, name="Quiz", group_name="quiz", group_descripti
         # A new quiz may already run in this channel when the old one's task finishes: drop only this one.
         if self.by_channel.get(quiz.channel_id) is quiz:
             del self.by_channel[quiz.channel_id]
-        self.by_play.pop(quiz.play_id, None)
-
-    # -- buttons ---------------------------------------------------------------------------------------------
-
-    def _quiz(self, play_id: str) -> LiveQuiz:
-        quiz = self.by_play.get(play_id)
-        if quiz is None or quiz.session.phase is Phase.FINISHED:
-            raise SessionEnded()
-        return quiz
-
-    async def on_join(self, interaction: discord.Interaction, play_id: str) -> None:
-        quiz = self._quiz(play_id)
-        joined = await quiz.join(interaction.user.id)
-        players = plural(len(quiz.session.participants), "player")
-        text = f"You're in! {players} so far." if joined else f"You're already in ({players})."
-        await interaction.response.send_message(text, ephemeral=True)
-
-    async def on_start_now(self, interaction: discord.Interaction, play_id: str) -> None:
-        quiz = self._quiz(play_id)
-        options = await self.bot.store.guild_settings(interaction.guild_id or 0)
-        if interaction.user.id != quiz.moderator_id and not is_moderator(interaction, options):
-            raise NotModerator()
-        quiz.start_now.set()
-        await interaction.response.send_message("Starting!", ephemeral=True)
-
-    async def on_answer(self, interaction: discord.Interaction, round_id: str, choice: str) -> None:
-        quiz = self._quiz(round_id.rsplit("-", 1)[0])
-        outcome = await quiz.answer(round_id, interaction.user.id, choice)
-        if outcome.correct:
-            text = f"✅ **{choice}** is right! +{outcome.points} points"
-        elif outcome.finished:
-            text = f"❌ **{choice}** is not right, and that was your last attempt."
-        else:
-            text = f"❌ **{choice}** is not right. {plural(outcome.attempts_left, 'attempt')} left."
-        await interaction.response.send_message(text, ephemeral=True)
-
-    async def on_hint(self, interaction: discord.Interaction, round_id: str) -> None:
-        quiz = self._quiz(round_id.rsplit("-", 1)[0])
-        hint = await quiz.hint(round_id, interaction.user.id)
-        note = "It costs a quarter of this question's points." if hint.charged else "No extra cost."
-        await interaction.response.send_message(f"💡 **Hint:** {hint.text}\n-# {note}", ephemeral=True)
+        self.bot.plays.discard(quiz)
 
 
 __all__ = ["QuestionClosed", "QuizCog"]

@@ -14,13 +14,15 @@ from typing import TYPE_CHECKING
 
 import discord
 
-from bot.engine import QuizError
+from bot.domain.plays import PlayMode, PlayStatus
 from bot.engine.live import LiveSession
+from bot.engine.replay import StoredRound, replay_live
 from bot.packs import Pack
+from bot.play.views import round_view
 from bot.storage import LiveSnapshot
-from cogs.quiz._buttons import lobby_view, question_view
+from cogs.quiz._buttons import lobby_view
 from cogs.quiz._embeds import podium_embed, reveal_embed
-from cogs.quiz._runner import record_finish, results_of
+from cogs.quiz._runner import outcomes_of, record_finish
 
 if TYPE_CHECKING:
     from bot.client import TorchQuizBot
@@ -33,24 +35,16 @@ INTERRUPTED = "⚠️ This quiz was interrupted when TorchQuiz restarted. The re
 def replay(snapshot: LiveSnapshot, pack: Pack, now: float) -> LiveSession:
     """The session exactly as it stood, with its open question (if any) closed at `now`."""
     questions = [pack.question(question_id) for question_id in snapshot.question_ids]
+    rounds = [StoredRound(r.round_id, r.opened_at, r.deadline, r.closed_at) for r in snapshot.rounds]
     session = LiveSession(snapshot.play_id, pack, questions, time_limit=snapshot.time_limit)
-    for member_id, joined_at in snapshot.participants:
-        session.join(member_id, joined_at)
-    for row in snapshot.rounds:
-        session.open_next(row.opened_at, time_limit=row.deadline - row.opened_at)
-        events: list[tuple[float, int, str | None]] = [
-            (at, member, choice) for round_id, member, choice, at in snapshot.attempts if round_id == row.round_id
-        ]
-        events += [(at, member, None) for round_id, member, at in snapshot.hints if round_id == row.round_id]
-        for at, member, choice in sorted(events, key=lambda e: (e[0], e[2] is not None)):
-            with contextlib.suppress(QuizError):
-                if choice is None:
-                    session.take_hint(row.round_id, member, at)
-                else:
-                    session.answer(row.round_id, member, choice, at)
-        closed_at = row.closed_at if row.closed_at is not None else min(now, row.deadline)
-        session.close_current(closed_at)
-    return session
+    return replay_live(
+        session,
+        participants=snapshot.participants,
+        rounds=rounds,
+        attempts=snapshot.attempts,
+        hints=snapshot.hints,
+        now=now,
+    )
 
 
 async def close_interrupted(bot: TorchQuizBot) -> int:
@@ -61,7 +55,7 @@ async def close_interrupted(bot: TorchQuizBot) -> int:
             await _close_one(bot, snapshot)
         except Exception:
             log.exception("could not close interrupted live session %s", snapshot.play_id)
-            await bot.store.finish_play(snapshot.play_id, ended_at=bot.clock(), status="interrupted")
+            await bot.store.finish_play(snapshot.play_id, ended_at=bot.clock(), status=PlayStatus.INTERRUPTED.value)
     return len(snapshots)
 
 
@@ -72,13 +66,18 @@ async def _close_one(bot: TorchQuizBot, snapshot: LiveSnapshot) -> None:
         log.warning(
             "live session %s: pack %s is gone or changed; closing without replay", snapshot.play_id, snapshot.pack_id
         )
-        await bot.store.finish_play(snapshot.play_id, ended_at=now, status="interrupted")
+        await bot.store.finish_play(snapshot.play_id, ended_at=now, status=PlayStatus.INTERRUPTED.value)
         return
     session = replay(snapshot, pack, now)
+    stored_closed = {row.round_id for row in snapshot.rounds if row.closed_at is not None}
     for reveal in session.reveals:
-        await bot.store.record_results(results_of(session, snapshot.guild_id, reveal, reveal.round.closed_at or now))
+        if reveal.round.round_id in stored_closed:
+            continue  # its results and reviews were stored when it closed
+        await bot.finisher.record(
+            PlayMode.LIVE, outcomes_of(session, snapshot.guild_id, reveal, reveal.round.closed_at or now)
+        )
         await bot.store.close_round(reveal.round.round_id, closed_at=reveal.round.closed_at or now)
-    summary = await record_finish(bot.store, session, snapshot.guild_id, now, "interrupted")
+    summary = await record_finish(bot.finisher, session, snapshot.guild_id, now, PlayStatus.INTERRUPTED)
     log.info(
         "closed live session %s interrupted by a restart (%d questions played)", snapshot.play_id, len(session.reveals)
     )
@@ -96,6 +95,6 @@ async def _close_one(bot: TorchQuizBot, snapshot: LiveSnapshot) -> None:
             question = reveal.round.question
             await channel.get_partial_message(last.message_id).edit(
                 embed=reveal_embed(session, reveal),
-                view=question_view(last.round_id, len(question.choices or ()), answer=question.answer, closed=True),
+                view=round_view(last.round_id, len(question.choices or ()), answer=question.answer, closed=True),
             )
         await channel.send(embed=podium_embed(session, summary, ended_early=INTERRUPTED))

@@ -14,10 +14,16 @@ from typing import TYPE_CHECKING
 
 import discord
 
-from bot.engine import AnswerOutcome, HintOutcome
+from bot.domain.plays import PlayMode, PlayStatus
+from bot.engine import AnswerOutcome, HintOutcome, QuizError
 from bot.engine.live import LiveSession, Phase, RoundReveal, SessionSummary
-from bot.storage import ResultRecord, Store
-from cogs.quiz._buttons import lobby_view, question_view
+from bot.moderation import NotModerator, is_moderator
+from bot.play.finish import Finisher, Outcome
+from bot.play.replies import answer_reply, hint_reply
+from bot.play.views import round_view
+from bot.storage import ResultRecord
+from bot.ui.format import plural
+from cogs.quiz._buttons import lobby_view
 from cogs.quiz._embeds import live_question_embed, lobby_embed, podium_embed, reveal_embed
 
 if TYPE_CHECKING:
@@ -53,11 +59,49 @@ class LiveQuiz:
         self.skip_requested = False
         self.stop_requested = False
 
+    mode = PlayMode.LIVE
+
     @property
     def play_id(self) -> str:
         return self.session.session_id
 
-    # -- member actions (called from button callbacks; all synchronous engine calls, then one stored write) ---
+    @property
+    def ended(self) -> bool:
+        return self.session.phase is Phase.FINISHED
+
+    # -- clicks, routed here by the play layer (`bot.play.buttons`) and the lobby buttons --------------------
+
+    async def on_join(self, interaction: discord.Interaction) -> None:
+        joined = await self.join(interaction.user.id)
+        players = plural(len(self.session.participants), "player")
+        text = f"You're in! {players} so far." if joined else f"You're already in ({players})."
+        await interaction.response.send_message(text, ephemeral=True)
+
+    async def on_start_now(self, interaction: discord.Interaction) -> None:
+        options = await self.bot.store.guild_settings(interaction.guild_id or 0)
+        if interaction.user.id != self.moderator_id and not is_moderator(interaction, options):
+            raise NotModerator()
+        self.start_now.set()
+        await interaction.response.send_message("Starting!", ephemeral=True)
+
+    async def answer(self, interaction: discord.Interaction, round_id: str, choice: str) -> None:
+        outcome = await self.record_answer(round_id, interaction.user.id, choice)
+        await interaction.response.send_message(answer_reply(outcome), ephemeral=True)
+
+    async def hint(self, interaction: discord.Interaction, round_id: str) -> None:
+        hint = await self.record_hint(round_id, interaction.user.id)
+        await interaction.response.send_message(hint_reply(hint), ephemeral=True)
+
+    async def open_code(self, interaction: discord.Interaction, round_id: str) -> None:
+        raise QuizError("Live quizzes have no code questions.")
+
+    async def submit_code(self, interaction: discord.Interaction, round_id: str, code: str) -> None:
+        raise QuizError("Live quizzes have no code questions.")
+
+    async def stop(self, now: float, status: PlayStatus) -> None:
+        self.request_stop()
+
+    # -- member actions (all synchronous engine calls, then one stored write) ----------------------------------
 
     async def join(self, member_id: int) -> bool:
         now = self.bot.clock()
@@ -66,7 +110,7 @@ class LiveQuiz:
             await self.bot.store.add_participant(self.play_id, member_id, joined_at=now)
         return joined
 
-    async def answer(self, round_id: str, member_id: int, choice: str) -> AnswerOutcome:
+    async def record_answer(self, round_id: str, member_id: int, choice: str) -> AnswerOutcome:
         now = self.bot.clock()
         new_member = member_id not in self.session.participants
         outcome = self.session.answer(round_id, member_id, choice, now)
@@ -79,7 +123,7 @@ class LiveQuiz:
             self.changed.set()
         return outcome
 
-    async def hint(self, round_id: str, member_id: int) -> HintOutcome:
+    async def record_hint(self, round_id: str, member_id: int) -> HintOutcome:
         now = self.bot.clock()
         new_member = member_id not in self.session.participants
         hint = self.session.take_hint(round_id, member_id, now)
@@ -139,7 +183,7 @@ class LiveQuiz:
         self.skip_requested = False
         self.question_message = await self.channel.send(
             embed=live_question_embed(self.session),
-            view=question_view(current.round_id, len(current.question.choices or ())),
+            view=round_view(current.round_id, len(current.question.choices or ())),
         )
         await self.bot.store.set_round_message(current.round_id, self.question_message.id)
         await self._wait_for_close(current.deadline)
@@ -165,7 +209,7 @@ class LiveQuiz:
             with contextlib.suppress(discord.HTTPException):
                 await self.question_message.edit(
                     embed=reveal_embed(self.session, reveal),
-                    view=question_view(
+                    view=round_view(
                         current.round_id,
                         len(current.question.choices or ()),
                         answer=current.question.answer,
@@ -175,7 +219,7 @@ class LiveQuiz:
         return reveal
 
     async def _store_reveal(self, reveal: RoundReveal, now: float) -> None:
-        await self.bot.store.record_results(results_of(self.session, self.guild_id, reveal, now))
+        await self.bot.finisher.record(PlayMode.LIVE, outcomes_of(self.session, self.guild_id, reveal, now))
         await self.bot.store.close_round(reveal.round.round_id, closed_at=now)
 
     async def _pause(self) -> None:
@@ -186,8 +230,8 @@ class LiveQuiz:
                 await asyncio.wait_for(self.changed.wait(), timeout=remaining)
 
     async def _finish(self) -> None:
-        status = "stopped" if self.stop_requested and self.session.has_next else "finished"
-        summary = await record_finish(self.bot.store, self.session, self.guild_id, self.bot.clock(), status)
+        status = PlayStatus.STOPPED if self.stop_requested and self.session.has_next else PlayStatus.FINISHED
+        summary = await record_finish(self.bot.finisher, self.session, self.guild_id, self.bot.clock(), status)
         log.info(
             "live quiz %s %s: %d player(s), %d question(s)",
             self.play_id,
@@ -195,51 +239,53 @@ class LiveQuiz:
             len(summary.standings),
             summary.questions_played,
         )
-        note = "The quiz was stopped early; the results so far are saved." if status == "stopped" else None
+        note = "The quiz was stopped early; the results so far are saved." if status is PlayStatus.STOPPED else None
         await self.channel.send(embed=podium_embed(self.session, summary, ended_early=note))
 
     async def _cancel(self, reason: str) -> None:
         self.session.phase = Phase.FINISHED
-        await self.bot.store.finish_play(self.play_id, ended_at=self.bot.clock(), status="cancelled")
+        await self.bot.finisher.finish(self.play_id, now=self.bot.clock(), status=PlayStatus.CANCELLED)
         await self.channel.send(reason)
 
 
-def results_of(session: LiveSession, guild_id: int | None, reveal: RoundReveal, now: float) -> list[ResultRecord]:
-    """Every participant's outcome on a closed question, ready to store (idempotently)."""
+def outcomes_of(session: LiveSession, guild_id: int | None, reveal: RoundReveal, now: float) -> list[Outcome]:
+    """Every participant's outcome on a closed question, ready to store (idempotently) and to review."""
     question = reveal.round.question
     return [
-        ResultRecord(
-            round_id=reveal.round.round_id,
-            user_id=result.member_id,
-            guild_id=guild_id,
-            pack_id=session.pack.id,
-            question_id=question.id,
-            correct=result.correct,
-            points=result.points,
-            attempts=result.attempts,
-            hints=result.hints,
-            tags=question.tags,
-            created_at=now,
+        Outcome(
+            ResultRecord(
+                round_id=reveal.round.round_id,
+                user_id=result.member_id,
+                guild_id=guild_id,
+                pack_id=session.pack.id,
+                question_id=question.id,
+                correct=result.correct,
+                points=result.points,
+                attempts=result.attempts,
+                hints=result.hints,
+                tags=question.tags,
+                created_at=now,
+            ),
+            timed_out=not result.finished,
+            seconds=result.seconds,
+            time_limit=reveal.round.deadline - reveal.round.opened_at,
         )
         for result in reveal.results
     ]
 
 
 async def record_finish(
-    store: Store, session: LiveSession, guild_id: int | None, now: float, status: str
+    finisher: Finisher, session: LiveSession, guild_id: int | None, now: float, status: PlayStatus
 ) -> SessionSummary:
     """Award the badges the session earned and mark it ended; returns the summary to show."""
     summary = session.summary()
-    if summary.badge is not None:
-        for member_id in summary.badge_winners:
-            await store.award_badge(
-                member_id,
-                pack_id=session.pack.id,
-                name=summary.badge.name,
-                emoji=summary.badge.emoji,
-                guild_id=guild_id,
-                awarded_at=now,
-            )
     session.phase = Phase.FINISHED
-    await store.finish_play(session.session_id, ended_at=now, status=status)
+    await finisher.finish(
+        session.session_id,
+        now=now,
+        status=status,
+        badge=(summary.badge, session.pack.id) if summary.badge is not None else None,
+        winners=summary.badge_winners,
+        guild_id=guild_id,
+    )
     return summary

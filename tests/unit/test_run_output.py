@@ -10,11 +10,11 @@ from __future__ import annotations
 import pytest
 
 from bot.engine.round import AnswerOutcome
+from bot.play.embeds import DESCRIPTION_LIMIT, code_report_embed
 from bot.sandbox import CaseResult, Outcome, Result
 from bot.sandbox.grader import Grade
 from bot.ui.format import code_block, fit_lines, inline_code, plain_line
 from bot.ui.run_output import MESSAGE_LIMIT, combined_output, render_run
-from cogs.challenge._embeds import DESCRIPTION_LIMIT, code_report_embed
 from tests.discord_markdown import (
     FENCE,
     MARKDOWN,

@@ -1,4 +1,7 @@
-"""Embeds of the timed challenge: a problem, its reveal, and the closing summary."""
+"""Embeds of private plays (challenge, practice, review, daily): a problem, its reveal, a code report, the summary.
+
+Titles name the mode's own words (`PrivateMode.title`); an untimed problem shows no deadline.
+"""
 
 from __future__ import annotations
 
@@ -24,56 +27,80 @@ OUTPUT_BLOCK_CHARS = 1000
 CASES_SHOWN = 20
 
 
-def problem_embed(run: ChallengeRun, current: QuestionRound) -> discord.Embed:
-    return question_embed(
-        f"{run.pack.title} · Problem {run.position}/{len(run.questions)}",
+def problem_embed(run: ChallengeRun, current: QuestionRound, *, title: str, earns_points: bool = True) -> discord.Embed:
+    embed = question_embed(
+        f"{title} · Problem {run.position}/{len(run.questions)}",
         current,
-        points=str(base_points(current.question.difficulty)),
-        footer=f"A hint costs {int(HINT_COST * 100)}% of the points.",
+        points=str(base_points(current.question.difficulty)) if earns_points else "practice (none)",
+        footer=f"A hint costs {int(HINT_COST * 100)}% of the points." if earns_points else "Untimed: take your time.",
+        timed=run.timed,
     )
+    return embed
 
 
-def verdict_line(result: QuestionResult, outcome: AnswerOutcome | None) -> str:
+def verdict_line(result: QuestionResult, outcome: AnswerOutcome | None, *, earns_points: bool = True) -> str:
     if result.correct:
-        return f"✅ **Correct!** +{result.points} points"
+        return f"✅ **Correct!** +{result.points} points" if earns_points else "✅ **Correct!**"
     if result.timed_out:
         return "⏰ **Time's up.** No points for this one."
     last = f" ({outcome.choice})" if outcome is not None and not outcome.choice.startswith("code:") else ""
     return f"❌ **Not this time{last}.** No attempts left."
 
 
-def reveal_embed(run: ChallengeRun, result: QuestionResult, outcome: AnswerOutcome | None) -> discord.Embed:
+def reveal_embed(
+    run: ChallengeRun,
+    result: QuestionResult,
+    outcome: AnswerOutcome | None,
+    *,
+    title: str,
+    earns_points: bool = True,
+    note: str | None = None,
+) -> discord.Embed:
     question = result.question
     if question.type == "code":
         key = "**A reference solution:**\n" + code_block(question.solution or "")
     else:
         answer = question.answer or "?"
         key = f"**Answer: {answer}.** {choice_text(question, answer)}"
-    description = "\n\n".join([verdict_line(result, outcome), key, question.explanation])
-    index = run.questions.index(question) + 1
+    parts = [verdict_line(result, outcome, earns_points=earns_points), key, question.explanation]
+    if note:
+        parts.append(note)
+    description = "\n\n".join(parts)
+    index = int(result.round_id.rsplit("-", 1)[1]) + 1
     embed = discord.Embed(
-        title=clip(f"{run.pack.title} · Problem {index}/{len(run.questions)} · closed", 256),
+        title=clip(f"{title} · Problem {index}/{len(run.questions)} · closed", 256),
         description=description,
         colour=discord.Colour.green() if result.correct else discord.Colour.dark_grey(),
     )
     return embed
 
 
-def summary_embed(run: ChallengeRun, summary: ChallengeSummary, *, badge_is_new: bool) -> discord.Embed:
+def summary_embed(
+    run: ChallengeRun,
+    summary: ChallengeSummary,
+    *,
+    badge_is_new: bool,
+    title: str,
+    earns_points: bool = True,
+    footer: str | None = None,
+) -> discord.Embed:
+    points = f" · **{summary.points}** points" if earns_points else ""
     lines = [
-        f"**{summary.correct}/{summary.total}** correct · **{summary.points}** points · "
-        f"best streak {plural(summary.best_streak, 'answer')}",
+        f"**{summary.correct}/{summary.total}** correct{points} · best streak {plural(summary.best_streak, 'answer')}",
     ]
     for number, result in enumerate(run.results, start=1):
         mark = "✅" if result.correct else ("⏰" if result.timed_out else "❌")
-        lines.append(f"{mark} {number}. {clip(result.question.prompt, 80)} — {result.points}")
+        shown = f" — {result.points}" if earns_points else ""
+        lines.append(f"{mark} {number}. {clip(result.question.prompt, 80)}{shown}")
     if summary.badge is not None:
         status = "earned" if badge_is_new else "earned again (you already hold it)"
         lines.append(f"\n{summary.badge.emoji} Badge {status}: **{summary.badge.name}**")
-    elif run.pack.badge is not None:
+    elif run.pack.badge is not None and earns_points:
         lines.append(f"\nGet every problem right to earn {run.pack.badge.emoji} **{run.pack.badge.name}**.")
+    if footer:
+        lines.append(f"\n{footer}")
     return discord.Embed(
-        title=clip(f"{run.pack.title} · challenge complete", 256),
+        title=clip(f"{title} complete", 256),
         description="\n".join(lines),
         colour=discord.Colour.gold() if summary.badge else discord.Colour.blurple(),
     )

@@ -1,0 +1,157 @@
+"""The daily question: one post per server and local day, and members' daily streaks.
+
+Days are the server's local calendar days as 'YYYY-MM-DD' (`GuildSettings.local_day`); the caller computes them,
+so this module never reads a clock.
+
+Streak rule (`record_daily_answer`), per member and server, counting days with a correct answer:
+
+- a correct answer for the day after the last counted day extends the streak by one;
+- a correct answer after a gap of one or more days (or the first ever) starts it again at 1;
+- a second correct answer for a day already counted changes nothing (a day counts once);
+- a wrong answer changes nothing stored: the streak is not extended, and since that day has no correct answer,
+  the next correct answer after it starts again at 1 (unless the member still answers that day correctly);
+- an answer for a day before the last counted day changes nothing (days are counted in order);
+- the best streak is the longest run ever counted.
+
+A streak is alive while its last counted day is today or yesterday: `daily_streak` and `record_daily_answer`
+report `current` as 0 once a whole day went by without a correct answer, while the stored run waits to be reset.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+import aiosqlite
+
+from bot.domain.plays import PlayMode
+from bot.storage._base import StoreBase
+from bot.storage.records import DailyPost, DailyStreak
+
+_POST_COLUMNS = "guild_id, day, pack_id, question_id, play_id, channel_id, message_id, posted_at"
+
+
+class DailyRecords(StoreBase):
+    async def claim_daily_post(
+        self,
+        guild_id: int,
+        day: str,
+        *,
+        pack_id: str,
+        question_id: str,
+        play_id: str,
+        channel_id: int,
+        posted_at: float,
+        owner_id: int = 0,
+    ) -> bool:
+        """Claim `day`'s daily question for the server before posting it; True only for the first claim of that
+        day, so the caller posts only then. The claim also stores the play (mode 'daily', owned by `owner_id`,
+        the bot's own user id) unless a play with that id is already stored; a lost claim stores nothing."""
+        _check_day(day)
+        async with self._transaction() as db:
+            cursor = await db.execute("SELECT 1 FROM daily_posts WHERE guild_id = ? AND day = ?", (guild_id, day))
+            if await cursor.fetchone() is not None:
+                return False
+            await db.execute(
+                "INSERT INTO plays (id, mode, guild_id, channel_id, owner_id, pack_id, started_at)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING",
+                (play_id, PlayMode.DAILY.value, guild_id, channel_id, owner_id, pack_id, posted_at),
+            )
+            cursor = await db.execute(
+                f"INSERT INTO daily_posts ({_POST_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, NULL, ?)"
+                " ON CONFLICT (guild_id, day) DO NOTHING",
+                (guild_id, day, pack_id, question_id, play_id, channel_id, posted_at),
+            )
+            return cursor.rowcount == 1
+
+    async def set_daily_message(self, guild_id: int, day: str, message_id: int) -> None:
+        async with self._transaction() as db:
+            await db.execute(
+                "UPDATE daily_posts SET message_id = ? WHERE guild_id = ? AND day = ?", (message_id, guild_id, day)
+            )
+
+    async def daily_post(self, guild_id: int, day: str) -> DailyPost | None:
+        async with self._db.execute(
+            f"SELECT {_POST_COLUMNS} FROM daily_posts WHERE guild_id = ? AND day = ?", (guild_id, day)
+        ) as cursor:
+            row = await cursor.fetchone()
+        return None if row is None else _post(tuple(row))
+
+    async def daily_post_of_play(self, play_id: str) -> DailyPost | None:
+        """The daily post a play belongs to (a click knows only its play)."""
+        async with self._db.execute(f"SELECT {_POST_COLUMNS} FROM daily_posts WHERE play_id = ?", (play_id,)) as cur:
+            row = await cur.fetchone()
+        return None if row is None else _post(tuple(row))
+
+    async def recent_daily_posts(self, guild_id: int, limit: int = 30) -> list[DailyPost]:
+        """The server's latest daily posts, newest first (to avoid repeating a recent question)."""
+        async with self._db.execute(
+            f"SELECT {_POST_COLUMNS} FROM daily_posts WHERE guild_id = ? ORDER BY day DESC LIMIT ?",
+            (guild_id, max(limit, 0)),
+        ) as cursor:
+            return [_post(tuple(row)) for row in await cursor.fetchall()]
+
+    async def record_daily_answer(self, user_id: int, guild_id: int, day: str, *, correct: bool) -> DailyStreak:
+        """Count a member's final answer to `day`'s daily question (the post's day, not the day of answering,
+        so answering yesterday's question after midnight counts for yesterday), by the rule in this module's
+        docstring. Returns the streak as of `day`."""
+        answered = _check_day(day)
+        async with self._transaction() as db:
+            current, best, last_day = await _stored_streak(db, user_id, guild_id)
+            if correct and (last_day is None or answered > date.fromisoformat(last_day)):
+                follows = last_day is not None and answered - date.fromisoformat(last_day) == timedelta(days=1)
+                current = current + 1 if follows else 1
+                best = max(best, current)
+                last_day = day
+                await db.execute(
+                    "INSERT INTO daily_streaks (user_id, guild_id, current, best, last_day) VALUES (?, ?, ?, ?, ?)"
+                    " ON CONFLICT (user_id, guild_id) DO UPDATE SET current = excluded.current,"
+                    " best = excluded.best, last_day = excluded.last_day",
+                    (user_id, guild_id, current, best, last_day),
+                )
+        return _as_of(user_id, guild_id, current, best, last_day, today=answered)
+
+    async def daily_streak(self, user_id: int, guild_id: int, today: str) -> DailyStreak:
+        """The member's daily streak in the server as of `today` (the server's local day): `current` is 0 when
+        the last correct day is before yesterday."""
+        current, best, last_day = await _stored_streak(self._db, user_id, guild_id)
+        return _as_of(user_id, guild_id, current, best, last_day, today=_check_day(today))
+
+
+def _check_day(day: str) -> date:
+    try:
+        parsed = date.fromisoformat(day)
+    except ValueError:
+        parsed = None
+    if parsed is None or parsed.isoformat() != day:
+        raise ValueError(f"a day is written YYYY-MM-DD, not {day!r}")
+    return parsed
+
+
+async def _stored_streak(db: aiosqlite.Connection, user_id: int, guild_id: int) -> tuple[int, int, str | None]:
+    async with db.execute(
+        "SELECT current, best, last_day FROM daily_streaks WHERE user_id = ? AND guild_id = ?", (user_id, guild_id)
+    ) as cursor:
+        row = await cursor.fetchone()
+    if row is None:
+        return 0, 0, None
+    return int(row[0]), int(row[1]), None if row[2] is None else str(row[2])
+
+
+def _as_of(user_id: int, guild_id: int, current: int, best: int, last_day: str | None, *, today: date) -> DailyStreak:
+    alive = last_day is not None and date.fromisoformat(last_day) >= today - timedelta(days=1)
+    return DailyStreak(user_id, guild_id, current if alive else 0, best, last_day)
+
+
+def _post(row: tuple[Any, ...]) -> DailyPost:
+    guild_id, day, pack_id, question_id, play_id, channel_id, message_id, posted_at = row
+    return DailyPost(
+        guild_id=int(guild_id),
+        day=str(day),
+        pack_id=str(pack_id),
+        question_id=str(question_id),
+        play_id=str(play_id),
+        channel_id=int(channel_id),
+        message_id=None if message_id is None else int(message_id),
+        posted_at=float(posted_at),
+    )

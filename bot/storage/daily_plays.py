@@ -1,0 +1,72 @@
+"""Reading back a daily question's play after a restart: its round, every member's attempts and hints, and who
+already has a result.
+
+A daily play is one round (`<play id>-0`) that every member of the server answers, so unlike a private play its
+snapshot holds all members' clicks. Writes go through the shared methods (`open_round`, `record_attempt`,
+`record_hint`, `close_round`, `finish_play`); this part only reads.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.storage._base import StoreBase
+from bot.storage.records import DailyPost, RoundRow
+
+
+class DailyPlayRecords(StoreBase):
+    async def open_daily_posts(self) -> list[DailyPost]:
+        """Daily posts whose play is not done, oldest day first: the round is not closed (or was never stored,
+        when a shutdown came between the claim and the round), or the play has not ended."""
+        async with self._db.execute(
+            "SELECT d.guild_id, d.day, d.pack_id, d.question_id, d.play_id, d.channel_id, d.message_id, d.posted_at"
+            " FROM daily_posts d JOIN plays p ON p.id = d.play_id"
+            " LEFT JOIN rounds r ON r.play_id = d.play_id"
+            " WHERE r.closed_at IS NULL OR p.ended_at IS NULL ORDER BY d.day, d.guild_id"
+        ) as cursor:
+            return [_post(tuple(row)) for row in await cursor.fetchall()]
+
+    async def play_round(self, play_id: str) -> RoundRow | None:
+        """The first round of a play (a daily play has only that one)."""
+        async with self._db.execute(
+            "SELECT id, position, question_id, opened_at, deadline, closed_at, message_id FROM rounds"
+            " WHERE play_id = ? ORDER BY position LIMIT 1",
+            (play_id,),
+        ) as cursor:
+            row = await cursor.fetchone()
+        return None if row is None else RoundRow(*row)
+
+    async def round_attempts(self, round_id: str) -> list[tuple[int, str, bool, float]]:
+        """Every member's stored attempts on a round, as (member, choice, correct, time), in the order made."""
+        async with self._db.execute(
+            "SELECT user_id, choice, correct, created_at FROM attempts WHERE round_id = ?"
+            " ORDER BY created_at, user_id, attempt",
+            (round_id,),
+        ) as cursor:
+            return [(int(r[0]), str(r[1]), bool(r[2]), float(r[3])) for r in await cursor.fetchall()]
+
+    async def round_hints(self, round_id: str) -> list[tuple[int, float]]:
+        """Every member's stored (charged) hint on a round, as (member, time), in the order taken."""
+        async with self._db.execute(
+            "SELECT user_id, created_at FROM hints WHERE round_id = ? ORDER BY created_at, user_id", (round_id,)
+        ) as cursor:
+            return [(int(r[0]), float(r[1])) for r in await cursor.fetchall()]
+
+    async def round_result_members(self, round_id: str) -> set[int]:
+        """The members whose final outcome of this round is stored."""
+        async with self._db.execute("SELECT user_id FROM results WHERE round_id = ?", (round_id,)) as cursor:
+            return {int(r[0]) for r in await cursor.fetchall()}
+
+
+def _post(row: tuple[Any, ...]) -> DailyPost:
+    guild_id, day, pack_id, question_id, play_id, channel_id, message_id, posted_at = row
+    return DailyPost(
+        guild_id=int(guild_id),
+        day=str(day),
+        pack_id=str(pack_id),
+        question_id=str(question_id),
+        play_id=str(play_id),
+        channel_id=int(channel_id),
+        message_id=None if message_id is None else int(message_id),
+        posted_at=float(posted_at),
+    )

@@ -1,0 +1,104 @@
+"""Private plays as they run: their question list, and snapshots to replay and resume them after a restart."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from bot.domain.plays import PlayMode
+from bot.storage._base import StoreBase
+from bot.storage.records import RoundRow
+
+PRIVATE_MODES = tuple(mode.value for mode in PlayMode if mode is not PlayMode.LIVE)
+
+
+@dataclass(frozen=True)
+class PrivateSnapshot:
+    """Everything stored about a private play: enough to rebuild it through the engine."""
+
+    play_id: str
+    mode: PlayMode
+    guild_id: int | None
+    channel_id: int | None
+    owner_id: int
+    pack_id: str
+    started_at: float
+    items: tuple[tuple[str, str], ...]  # (pack id, question id) in play order
+    rounds: tuple[RoundRow, ...] = ()
+    attempts: tuple[tuple[str, str, bool, float], ...] = ()  # round, choice, correct, time
+    hints: tuple[tuple[str, float], ...] = ()  # round, time
+
+
+class PrivateRecords(StoreBase):
+    async def set_play_items(self, play_id: str, items: Sequence[tuple[str, str]]) -> None:
+        async with self._transaction() as db:
+            await db.executemany(
+                "INSERT INTO play_items (play_id, position, pack_id, question_id) VALUES (?, ?, ?, ?)"
+                " ON CONFLICT DO NOTHING",
+                [(play_id, position, pack_id, question_id) for position, (pack_id, question_id) in enumerate(items)],
+            )
+
+    async def play_mode(self, play_id: str) -> PlayMode | None:
+        """The mode a play was stored with (how a click on a play that is gone gets the right words)."""
+        async with self._db.execute("SELECT mode FROM plays WHERE id = ?", (play_id,)) as cursor:
+            row = await cursor.fetchone()
+        if row is None:
+            return None
+        try:
+            return PlayMode(str(row[0]))
+        except ValueError:
+            return None
+
+    async def running_private_plays(self) -> list[PrivateSnapshot]:
+        """Every private play a shutdown interrupted, oldest first."""
+        marks = ",".join("?" * len(PRIVATE_MODES))
+        async with self._db.execute(
+            "SELECT id, mode, guild_id, channel_id, owner_id, pack_id, started_at FROM plays"
+            f" WHERE ended_at IS NULL AND mode IN ({marks}) ORDER BY started_at",
+            PRIVATE_MODES,
+        ) as cursor:
+            heads = await cursor.fetchall()
+        return [await self._private_snapshot(tuple(head)) for head in heads]
+
+    async def _private_snapshot(self, head: tuple[object, ...]) -> PrivateSnapshot:
+        play_id, owner = str(head[0]), int(str(head[4]))
+        async with self._db.execute(
+            "SELECT pack_id, question_id FROM play_items WHERE play_id = ? ORDER BY position", (play_id,)
+        ) as cursor:
+            items = tuple((str(r[0]), str(r[1])) for r in await cursor.fetchall())
+        async with self._db.execute(
+            "SELECT id, position, question_id, opened_at, deadline, closed_at, message_id FROM rounds"
+            " WHERE play_id = ? ORDER BY position",
+            (play_id,),
+        ) as cursor:
+            rounds = tuple(RoundRow(*row) for row in await cursor.fetchall())
+        round_ids = [r.round_id for r in rounds]
+        attempts: tuple[tuple[str, str, bool, float], ...] = ()
+        hints: tuple[tuple[str, float], ...] = ()
+        if round_ids:
+            marks = ",".join("?" * len(round_ids))
+            async with self._db.execute(
+                f"SELECT round_id, choice, correct, created_at FROM attempts WHERE round_id IN ({marks})"
+                " AND user_id = ? ORDER BY created_at, attempt",
+                (*round_ids, owner),
+            ) as cursor:
+                attempts = tuple((str(r[0]), str(r[1]), bool(r[2]), float(r[3])) for r in await cursor.fetchall())
+            async with self._db.execute(
+                f"SELECT round_id, created_at FROM hints WHERE round_id IN ({marks}) AND user_id = ?"
+                " ORDER BY created_at",
+                (*round_ids, owner),
+            ) as cursor:
+                hints = tuple((str(r[0]), float(r[1])) for r in await cursor.fetchall())
+        return PrivateSnapshot(
+            play_id=play_id,
+            mode=PlayMode(str(head[1])),
+            guild_id=None if head[2] is None else int(str(head[2])),
+            channel_id=None if head[3] is None else int(str(head[3])),
+            owner_id=owner,
+            pack_id=str(head[5]),
+            started_at=float(str(head[6])),
+            items=items,
+            rounds=rounds,
+            attempts=attempts,
+            hints=hints,
+        )

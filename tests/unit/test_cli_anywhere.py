@@ -1,0 +1,54 @@
+"""The command line finds the shipped packs, and says which files it uses, from whatever folder it starts in."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tests.conftest import CHALLENGES
+from tests.unit.test_cli import run_bot
+
+OFFLINE = {"TORCHQUIZ_TOKEN": "abc", "TORCHQUIZ_SANDBOX_ENABLED": "false"}
+
+
+def _line(output: str, area: str) -> str:
+    [line] = [line for line in output.splitlines() if line[5:].startswith(area)]
+    return line
+
+
+def test_doctor_from_another_folder_finds_the_packs(tmp_path: Path) -> None:
+    database = tmp_path / "data" / "bot.db"
+    done = run_bot("doctor", env={**OFFLINE, "TORCHQUIZ_DATABASE": "data/bot.db"}, cwd=tmp_path)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert _line(done.stdout, "packs") == f"ok   packs     11 pack(s), 140 question(s) in {CHALLENGES}"
+    assert _line(done.stdout, "settings") == f"ok   settings  token set; database {database}; packs {CHALLENGES}"
+    db_line = _line(done.stdout, "database")
+    assert db_line.startswith(f"ok   database  {database} does not exist yet: it will be created at start")
+    assert not database.exists() and not (tmp_path / "data").exists()  # a check creates nothing
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_doctor_reports_an_existing_database_by_absolute_path(tmp_path: Path) -> None:
+    (tmp_path / "here.db").touch()  # an empty file is an empty SQLite database
+    done = run_bot("doctor", env={**OFFLINE, "TORCHQUIZ_DATABASE": "here.db"}, cwd=tmp_path)
+    assert f"database  {tmp_path / 'here.db'}: schema " in done.stdout, done.stdout
+
+
+def test_doctor_fails_on_a_packs_folder_without_packs(tmp_path: Path) -> None:
+    (tmp_path / "empty").mkdir()
+    env = {**OFFLINE, "TORCHQUIZ_DATABASE": str(tmp_path / "t.db")}
+    empty = run_bot("doctor", env={**env, "TORCHQUIZ_PACKS_DIR": "empty"}, cwd=tmp_path)
+    assert empty.returncode == 1
+    assert _line(empty.stdout, "packs").startswith(f"FAIL packs     0 packs in {tmp_path / 'empty'}")
+    missing = run_bot("doctor", env={**env, "TORCHQUIZ_PACKS_DIR": "nowhere"}, cwd=tmp_path)
+    assert missing.returncode == 1
+    assert _line(missing.stdout, "packs").startswith(
+        f"FAIL packs     0 packs: there is no folder {tmp_path / 'nowhere'}"
+    )
+
+
+def test_packs_check_from_another_folder_finds_the_packs(tmp_path: Path) -> None:
+    done = run_bot("packs", "check", "--no-verify", cwd=tmp_path)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "11 of 11 pack file(s) passed" in done.stdout
+    assert f"ok   {CHALLENGES / 'autograd-basics.yaml'}: autograd-basics (5 questions; keys not run)" in done.stdout
+    assert list(tmp_path.iterdir()) == []
