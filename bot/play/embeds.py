@@ -1,4 +1,4 @@
-"""Embeds of private plays (challenge, practice, review, daily): a problem, its reveal, a code report, the summary.
+"""Embeds of private plays (challenge, practice, review): a problem, its reveal, a code report, the summary.
 
 Titles name the mode's own words (`PrivateMode.title`); an untimed problem shows no deadline.
 """

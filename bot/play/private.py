@@ -1,6 +1,6 @@
 """Private plays: one member's run through questions, delivered through the webhook of their interactions.
 
-The timed challenge, practice, review and the daily question are all this, with a different `PrivateMode`:
+The timed challenge, practice and review are all this, with a different `PrivateMode`:
 whether problems are timed, whether they earn points, and the words of their titles. Everything the member sees
 is ephemeral, so the only way to change it later is through an interaction's webhook token (15 minutes); the
 play keeps the latest one to post the next problem when a deadline, not a click, closes the current one.
@@ -65,7 +65,7 @@ class PrivateMode:
         return self.mode in EARNS_POINTS
 
 
-TITLES = {PlayMode.PRACTICE: "Practice", PlayMode.REVIEW: "Review", PlayMode.DAILY: "Daily question"}
+TITLES = {PlayMode.PRACTICE: "Practice", PlayMode.REVIEW: "Review"}
 
 
 def policy_for(mode: PlayMode, pack: Pack) -> PrivateMode:

@@ -9,7 +9,8 @@ from bot.domain.plays import PlayMode
 from bot.storage._base import StoreBase
 from bot.storage.records import RoundRow
 
-PRIVATE_MODES = tuple(mode.value for mode in PlayMode if mode is not PlayMode.LIVE)
+PRIVATE_MODES = (PlayMode.CHALLENGE.value, PlayMode.PRACTICE.value, PlayMode.REVIEW.value)
+"""Modes played privately by one member; live quizzes and the daily question are delivered in a channel."""
 
 
 @dataclass(frozen=True)

@@ -64,3 +64,9 @@ def test_doctor_reports_each_area(tmp_path: Path) -> None:
     missing = run_bot("doctor", env={"TORCHQUIZ_DATABASE": str(tmp_path / "t.db")})
     assert missing.returncode == 1
     assert "FAIL settings  TORCHQUIZ_TOKEN is required" in missing.stdout
+
+
+def test_review_optimize_says_how_many_reviews_it_needs(tmp_path: Path) -> None:
+    missing = run_bot("review", "optimize", env={"TORCHQUIZ_DATABASE": str(tmp_path / "t.db")})
+    assert missing.returncode == 1
+    assert len(missing.stderr.strip().splitlines()) == 1 and "torchquiz:" in missing.stderr
