@@ -1,7 +1,10 @@
 """How well a member knows each topic (a question tag), from their cards or, failing those, their accuracy.
 
-Rule: a tag's score is the mean FSRS retrievability, now, of the member's cards whose question carries the tag
-(source "memory": what they would remember today, so it fades between reviews). A tag with no card yet scores
+Rule: a tag's score is the mean FSRS retrievability, a week from now, of the member's cards whose question carries
+the tag (source "memory": what they would still remember in a week, so it fades between reviews). A week ahead
+rather than now, because FSRS counts whole days: every card answered today would read 100% however it went,
+while a week out a missed question (low stability) and a well-known one (high stability) are far apart. A tag
+with no card yet scores
 the member's accuracy on it, correct / answered (source "accuracy"). A tag with neither is left out. Pure: the
 caller brings the cards with their questions' tags (tags live in packs) and the accuracy from the results.
 """
@@ -15,6 +18,8 @@ from typing import Literal
 from bot.engine.review import CardState, ReviewScheduler
 
 MasterySource = Literal["memory", "accuracy"]
+HORIZON_SECONDS = 7 * 24 * 3600.0
+"""How far ahead recall is estimated (see the module docstring)."""
 
 
 @dataclass(frozen=True)
@@ -39,7 +44,7 @@ def topic_mastery(
     """
     recall: dict[str, list[float]] = {}
     for card, tags in cards_with_tags:
-        retrievability = scheduler.retrievability(card, now)
+        retrievability = scheduler.retrievability(card, now + HORIZON_SECONDS)
         for tag in dict.fromkeys(tags):
             recall.setdefault(tag, []).append(retrievability)
     found = [TopicMastery(tag, sum(values) / len(values), "memory", len(values)) for tag, values in recall.items()]

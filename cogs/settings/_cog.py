@@ -1,18 +1,28 @@
 """`/settings`: per-server options, for members with the Manage Server permission.
 
 Options: where live quizzes may run, which role counts as moderator, the default time and number of questions
-for `/quiz start`, and whether `/run` is allowed. Each subcommand answers with the server's options as they now
-stand, so a moderator sees the effect at once.
+for `/quiz start`, whether `/run` is allowed, the daily question (channel, local time, role to mention) and the
+server's time zone. Each subcommand answers with the server's options as they now stand, so a moderator sees the
+effect at once.
 """
 
 from __future__ import annotations
+
+import datetime as dt
 
 import discord
 from discord import app_commands
 from discord.ext import commands
 
 from bot.client import TorchQuizBot
+from bot.engine import QuizError
 from bot.storage import GuildSettings
+from bot.storage.guilds import known_timezones
+from bot.ui.format import clip, countdown
+from cogs.daily._cog import DailyCog
+from cogs.daily._schedule import format_time, next_post_at, parse_time
+
+MAX_CHOICES = 25  # Discord shows at most 25 suggestions
 
 
 def describe(options: GuildSettings, bot: TorchQuizBot) -> str:
@@ -25,8 +35,29 @@ def describe(options: GuildSettings, bot: TorchQuizBot) -> str:
         f"**Quiz channel:** {channel}\n"
         f"**Moderator role:** {role}\n"
         f"**Quiz defaults:** {count} questions, {time} s each\n"
-        f"**/run:** {'allowed' if options.run_enabled else 'switched off'}"
+        f"**/run:** {'allowed' if options.run_enabled else 'switched off'}\n"
+        f"**Daily question:** {describe_daily(options)}\n"
+        f"**Time zone:** {options.timezone or 'UTC (the default)'}"
     )
+
+
+def describe_daily(options: GuildSettings) -> str:
+    if not options.daily_enabled or options.daily_time is None:
+        return "off"
+    mention = f", mentioning <@&{options.daily_role_id}>" if options.daily_role_id else ""
+    return f"in <#{options.daily_channel_id}> at {format_time(options.daily_time)}{mention}"
+
+
+def local_clock(options: GuildSettings, now: float) -> str:
+    """The server's local time of day, as HH:MM."""
+    return dt.datetime.fromtimestamp(now, tz=options.zone).strftime("%H:%M")
+
+
+def timezone_choices(typed: str) -> list[app_commands.Choice[str]]:
+    """IANA names containing what was typed (case-insensitive), shortest first."""
+    needle = typed.strip().lower().replace(" ", "_")
+    names = sorted((name for name in known_timezones() if needle in name.lower()), key=lambda name: (len(name), name))
+    return [app_commands.Choice(name=name, value=name) for name in names[:MAX_CHOICES]]
 
 
 @app_commands.guild_only()
@@ -46,7 +77,16 @@ class SettingsCog(commands.GroupCog, name="Settings", group_name="settings", gro
     async def _update(self, interaction: discord.Interaction, done: str, **changes: object) -> None:
         assert interaction.guild_id is not None
         options = await self.bot.store.update_guild_settings(interaction.guild_id, **changes)
+        await self._answer(interaction, done, options)
+
+    async def _answer(self, interaction: discord.Interaction, done: str, options: GuildSettings) -> None:
         await interaction.response.send_message(f"{done}\n\n{describe(options, self.bot)}", ephemeral=True)
+
+    def _wake_daily(self) -> None:
+        """The daily poster looks at the clock now, so a question already due goes out at once."""
+        cog = self.bot.get_cog("Daily")
+        if isinstance(cog, DailyCog):
+            cog.wake()
 
     @app_commands.command(name="run", description="Allow or forbid /run in this server.")
     @app_commands.describe(allowed="Whether members may run code with /run")
@@ -80,6 +120,63 @@ class SettingsCog(commands.GroupCog, name="Settings", group_name="settings", gro
         if count is not None:
             changes["default_count"] = count
         await self._update(interaction, "Quiz defaults updated." if changes else "Nothing changed.", **changes)
+
+    @app_commands.command(name="daily", description="Post a daily question in a channel at a local time every day.")
+    @app_commands.describe(
+        channel="Where the daily question is posted",
+        time="When, as HH:MM on a 24-hour clock, in the server's time zone (/settings timezone)",
+        role="A role to mention in each post (optional)",
+    )
+    async def daily(
+        self,
+        interaction: discord.Interaction,
+        channel: discord.TextChannel,
+        time: str,
+        role: discord.Role | None = None,
+    ) -> None:
+        assert interaction.guild_id is not None
+        minutes = parse_time(time)
+        options = await self.bot.store.set_daily(interaction.guild_id, channel.id, minutes, role.id if role else None)
+        now = self.bot.clock()
+        posted = await self.bot.store.daily_post(interaction.guild_id, options.local_day(now)) is not None
+        upcoming = next_post_at(options, now, posted_today=posted)
+        when = "now" if upcoming is None or upcoming <= now else countdown(upcoming)
+        zone = options.timezone or "UTC"
+        done = (
+            f"📅 A daily question will be posted in {channel.mention} at {format_time(minutes)} ({zone}) every day. "
+            f"The next one: {when}."
+        )
+        self._wake_daily()
+        await self._answer(interaction, done, options)
+
+    @app_commands.command(name="daily-off", description="Stop posting a daily question (streaks are kept).")
+    async def daily_off(self, interaction: discord.Interaction) -> None:
+        assert interaction.guild_id is not None
+        options = await self.bot.store.disable_daily(interaction.guild_id)
+        done = "No more daily questions on this server. Members keep their daily streaks."
+        await self._answer(interaction, done, options)
+
+    @app_commands.command(
+        name="timezone", description="The server's time zone, for the daily question's time and days."
+    )
+    @app_commands.describe(zone="An IANA time zone name, e.g. Europe/Paris, America/New_York or UTC")
+    async def timezone(self, interaction: discord.Interaction, zone: str) -> None:
+        assert interaction.guild_id is not None
+        name = zone.strip()
+        try:
+            options = await self.bot.store.set_timezone(interaction.guild_id, name)
+        except ValueError:
+            raise QuizError(
+                f"`{clip(name, 60)}` is not a time zone I know. Use an IANA name such as `Europe/Paris`, "
+                "`America/New_York` or `UTC` (the suggestions list them as you type)."
+            ) from None
+        done = f"🕒 This server's time zone is now **{name}** (it is {local_clock(options, self.bot.clock())} there)."
+        self._wake_daily()
+        await self._answer(interaction, done, options)
+
+    @timezone.autocomplete("zone")
+    async def _zones(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
+        return timezone_choices(current)
 
     @app_commands.command(name="show", description="Show this server's TorchQuiz options.")
     async def show(self, interaction: discord.Interaction) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import fsrs
 import pytest
 
-from bot.engine.mastery import TopicMastery, strongest, topic_mastery, weakest
+from bot.engine.mastery import HORIZON_SECONDS, TopicMastery, strongest, topic_mastery, weakest
 from bot.engine.review import CardState, ReviewScheduler
 
 DAY = 86_400.0
@@ -36,12 +36,21 @@ def test_a_topic_with_cards_scores_what_the_member_would_remember(scheduler: Rev
         [(solid, ["autograd"]), (shaky, ["autograd", "broadcasting"])], {}, scheduler=scheduler, now=now
     )
     by_tag = {m.tag: m for m in result}
-    expected = (scheduler.retrievability(solid, now) + scheduler.retrievability(shaky, now)) / 2
+    ahead = now + HORIZON_SECONDS  # recall is estimated a week ahead
+    expected = (scheduler.retrievability(solid, ahead) + scheduler.retrievability(shaky, ahead)) / 2
     autograd = by_tag["autograd"]
     assert (autograd.source, autograd.questions) == ("memory", 2)
     assert autograd.score == pytest.approx(expected)
-    assert by_tag["broadcasting"].score == pytest.approx(scheduler.retrievability(shaky, now))
+    assert by_tag["broadcasting"].score == pytest.approx(scheduler.retrievability(shaky, ahead))
     assert [m.tag for m in result] == ["autograd", "broadcasting"]  # strongest first
+
+
+def test_a_question_missed_today_is_weaker_than_one_known_today(scheduler: ReviewScheduler) -> None:
+    missed = learnt(scheduler, "missed", [fsrs.Rating.Again])
+    known = learnt(scheduler, "known", [fsrs.Rating.Easy])
+    result = topic_mastery([(missed, ["losses"]), (known, ["autograd"])], {}, scheduler, T0)
+    assert [m.tag for m in result] == ["autograd", "losses"]
+    assert result[0].score > result[1].score
 
 
 def test_memory_fades_until_the_next_review(scheduler: ReviewScheduler) -> None:
