@@ -174,10 +174,15 @@ chunk = 1 << 16
 vector = (ctypes.c_ubyte * (chunk // 4096))()
 address = max(top - (1 << 30), 0) // chunk * chunk
 scanned = 0
+carry = b""  # the end of the previous chunk, when it was mapped, so a canary across a boundary is still found
 while address < top:
     if libc.mincore(ctypes.c_void_p(address), chunk, vector) == 0:
-        look(ctypes.string_at(address, chunk + 64))
+        data = ctypes.string_at(address, chunk)  # never past what mincore vouched for: that could be unmapped
+        look(carry + data)
+        carry = data[-64:]
         scanned += 1
+    else:
+        carry = b""
     address += chunk
 
 for fd in range(1100):
