@@ -1,4 +1,4 @@
-"""`python -m bot [command]`: run the bot, check the installation, check packs.
+"""`python -m bot [command]`: run the bot, check the installation, check packs, back up the database.
 
 Every failure an operator can cause (a missing token, a malformed setting, a bad pack) ends with one line that
 names what to fix and a non-zero status, never a traceback.
@@ -48,6 +48,11 @@ def build_parser() -> argparse.ArgumentParser:
     from bot import review_cli
 
     review_cli.add_arguments(commands.add_parser("review", help="spaced-review tools (fit FSRS to stored reviews)"))
+    from bot import db_cli
+
+    db_cli.add_arguments(
+        commands.add_parser("db", help="back up the database, or export one server's results (safe while running)")
+    )
     grade.add_arguments(sandbox_commands.add_parser("grade", help="grade files as submissions to a code question"))
     return parser
 
@@ -67,7 +72,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         configure_logging("ERROR")
         return asyncio.run(run_doctor())
-    if command in {"packs", "sandbox", "review"}:
+    if command in {"packs", "sandbox", "review", "db"}:
         try:
             settings = load_settings(require_token=False)
         except SettingsError as exc:
@@ -80,6 +85,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             from bot import review_cli
 
             return review_cli.run(args, settings)
+        if command == "db":
+            from bot import db_cli
+
+            return db_cli.run(args, settings)
         if args.sandbox_command == "grade":
             from bot.packs.grade import grade_files
 

@@ -22,6 +22,7 @@ import discord
 from discord.ext import commands
 
 import cogs
+from bot.charts import ChartRenderer
 from bot.engine.review import ReviewScheduler
 from bot.packs import PackLibrary
 from bot.play.buttons import ROUTED_ITEMS
@@ -81,6 +82,7 @@ class TorchQuizBot(commands.Bot):
         """Every running play by id: what the routed buttons reach (`bot.play`)."""
         self.scheduler = ReviewScheduler(settings.review_weights, desired_retention=settings.review_retention)
         self.finisher = Finisher(store, self.scheduler)
+        self.charts = ChartRenderer()
 
     async def setup_hook(self) -> None:
         self.add_dynamic_items(*ROUTED_ITEMS)
@@ -140,6 +142,7 @@ class TorchQuizBot(commands.Bot):
         await self.tasks.cancel_all()
         if self.grader is not None:
             await self.grader.aclose()
+        await self.charts.aclose()
         await super().close()
 
 

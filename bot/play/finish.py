@@ -3,7 +3,7 @@
 `Finisher.record` stores each member's final outcome of a question (the result row, with its topics and the
 member's streak) and turns it into a spaced-repetition review: every question a member answers, in any mode,
 is a card for that member, rated from how it went (`bot.engine.review.rating_for`). Modes that earn no points
-(practice, review) store their results with 0 points, so leaderboards never count them. `Finisher.finish`
+(practice, review) store their results unranked and with 0 points, so leaderboards never count them. `Finisher.finish`
 awards the pack's badge when one was earned and sets the play's final status.
 """
 
@@ -38,7 +38,8 @@ class Finisher:
     async def record(self, mode: PlayMode, outcomes: Sequence[Outcome]) -> dict[int, CardState]:
         """Store results and reviews; returns each member's card after it (when it comes back)."""
         results = [
-            outcome.result if mode in EARNS_POINTS else replace(outcome.result, points=0) for outcome in outcomes
+            outcome.result if mode in EARNS_POINTS else replace(outcome.result, points=0, ranked=False)
+            for outcome in outcomes
         ]
         await self.store.record_results(results)
         cards: dict[int, CardState] = {}

@@ -1,26 +1,37 @@
 """Persistence: SQLite through aiosqlite behind the `Store` facade."""
 
+from bot.storage.backup import BackupExistsError, BackupReport
+from bot.storage.boards import BoardOrder
 from bot.storage.database import MigrationError, connect, migrate, schema_version
 from bot.storage.records import (
     BadgeRecord,
+    BoardRow,
     DailyPost,
     DailyStreak,
     GuildSettings,
+    LeaderboardPage,
     LiveSnapshot,
     Profile,
+    ProfileStats,
     ResultRecord,
     RoundRow,
 )
 from bot.storage.store import Store
 
 __all__ = [
+    "BackupExistsError",
+    "BackupReport",
     "BadgeRecord",
+    "BoardOrder",
+    "BoardRow",
     "DailyPost",
     "DailyStreak",
     "GuildSettings",
+    "LeaderboardPage",
     "LiveSnapshot",
     "MigrationError",
     "Profile",
+    "ProfileStats",
     "ResultRecord",
     "RoundRow",
     "Store",

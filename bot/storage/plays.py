@@ -129,7 +129,7 @@ class PlayRecords(StoreBase):
 async def _insert_result(db: aiosqlite.Connection, result: ResultRecord) -> bool:
     cursor = await db.execute(
         "INSERT INTO results (round_id, user_id, guild_id, pack_id, question_id, correct,"
-        " points, attempts, hints, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+        " points, attempts, hints, created_at, ranked) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
         " ON CONFLICT (round_id, user_id) DO NOTHING",
         (
             result.round_id,
@@ -142,6 +142,7 @@ async def _insert_result(db: aiosqlite.Connection, result: ResultRecord) -> bool
             result.attempts,
             result.hints,
             result.created_at,
+            int(result.ranked),
         ),
     )
     if cursor.rowcount != 1:

@@ -21,6 +21,8 @@ class ResultRecord:
     hints: int
     tags: Sequence[str]
     created_at: float
+    ranked: bool = True
+    """Whether the result counts on leaderboards (points, accuracy and answers); False for practice and review."""
 
 
 @dataclass(frozen=True)
@@ -140,3 +142,42 @@ class DailyStreak:
     best: int
     last_day: str | None
     """The last day answered correctly, 'YYYY-MM-DD'."""
+
+
+@dataclass(frozen=True)
+class ProfileStats:
+    """A member's totals over ranked results (what leaderboards count), in one server or everywhere."""
+
+    points: int
+    answered: int
+    correct: int
+
+    @property
+    def accuracy(self) -> float | None:
+        return self.correct / self.answered if self.answered else None
+
+
+@dataclass(frozen=True)
+class BoardRow:
+    """One member's line on a leaderboard; `rank` counts from 1."""
+
+    rank: int
+    user_id: int
+    points: int
+    correct: int
+    answered: int
+
+    @property
+    def accuracy(self) -> float:
+        return self.correct / self.answered if self.answered else 0.0
+
+
+@dataclass(frozen=True)
+class LeaderboardPage:
+    """One page of a leaderboard: `page` counts from 1 and lies in 1..`pages` (`pages` is at least 1, even for an
+    empty board); `members` is how many members the whole board has."""
+
+    rows: tuple[BoardRow, ...]
+    page: int
+    pages: int
+    members: int

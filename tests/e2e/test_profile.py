@@ -54,6 +54,14 @@ async def test_profile_shows_topics_to_practise(world: World, tmp_path: Path) ->
 
         today = await profile(world, bob)
         assert field(today, "Accuracy").startswith("60%") and field(today, "Streak")  # the existing figures stay
+        # The text answers at once; the chart is drawn in the chart process and added to the same message.
+        charted = await world.fake.wait_for_edit(
+            today, lambda m: any(a.filename == "progress.png" for a in m.attachments), timeout=60
+        )
+        [chart] = charted.attachments
+        assert chart.data.startswith(b"\x89PNG\r\n\x1a\n")
+        assert charted.embed is not None and charted.embed["image"]["url"] == "attachment://progress.png"
+        assert field(charted, "Accuracy").startswith("60%")
         # Recall is estimated a week ahead, so the missed topics are already the weakest on the day of answering.
         suggestion = re.fullmatch(r"`/practice topic:([a-z0-9_-]+)`", field(today, "Practise next"))
         assert suggestion is not None and suggestion[1] in MISSED_ONLY_TAGS

@@ -60,6 +60,8 @@ async def test_practice_is_untimed_explains_each_answer_and_earns_no_points(worl
                 assert "Practice complete" in following.text and "5/5" in following.text
                 break
     assert [points for _, _, points in results(world.database, alice.id)] == [0] * 5
+    with sqlite3.connect(world.database) as db:  # and practice never counts on a leaderboard
+        assert db.execute("SELECT COUNT(*) FROM results WHERE ranked = 1").fetchone() == (0,)
 
 
 def answer_keys() -> dict[str, str]:
