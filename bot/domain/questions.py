@@ -161,6 +161,29 @@ class Question(_Strict):
         return self.attempts if self.attempts is not None else defaults.attempts
 
 
+class Requires(_Strict):
+    """What a pack needs from the installation, as version specifiers ("torch: '>=2.4'").
+
+    The model checks only that a specifier is well formed; the loader compares it with what is installed and
+    refuses the pack, saying why, when it is not met (a question about a newer API would be wrong otherwise).
+    """
+
+    torch: str | None = None
+
+    @field_validator("torch")
+    @classmethod
+    def _specifier(cls, value: str | None) -> str | None:
+        if value is None:
+            return value
+        from packaging.specifiers import InvalidSpecifier, SpecifierSet
+
+        try:
+            SpecifierSet(value)
+        except InvalidSpecifier:
+            raise ValueError(f"{value!r} is not a version specifier such as '>=2.4'") from None
+        return value
+
+
 class Pack(_Strict):
     id: Slug
     title: Annotated[Text, StringConstraints(max_length=100)]
@@ -168,6 +191,7 @@ class Pack(_Strict):
     author: Annotated[Text, StringConstraints(max_length=100)]
     badge: Badge | None = None
     defaults: Defaults = Defaults()
+    requires: Requires | None = None
     questions: list[Question] = Field(min_length=1, max_length=200)
 
     @field_validator("questions")

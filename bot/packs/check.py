@@ -12,7 +12,7 @@ from pathlib import Path
 
 from bot.packs.loader import PackError, load_pack_file, pack_files
 from bot.packs.models import Pack
-from bot.packs.stats import count_table
+from bot.packs.stats import answer_cues, count_table
 from bot.packs.verify import MISSING_VERIFY, unverified_questions, verify_pack
 from bot.sandbox import SandboxPool
 from bot.sandbox.grader import Grader
@@ -58,6 +58,8 @@ async def check_packs(paths: Sequence[Path], settings: Settings, *, verify: bool
             print(f"ok   {path}: {pack.id} ({len(pack.questions)} questions; keys not run)")
     if loaded:
         print(count_table([pack for _, pack in loaded]))
+        for line in answer_cues([pack for _, pack in loaded]).lines():
+            print(line)
     print(f"{len(files) - failures} of {len(files)} pack file(s) passed")
     return 1 if failures else 0
 

@@ -77,21 +77,33 @@ class PackLibrary:
         return len(self.packs)
 
 
+TOO_DEEP = "nests lists or mappings too deeply to be read (a pack needs only a few levels)"
+
+
 def load_pack_file(path: Path) -> Pack:
     """Parse and validate one file; raises `PackError` naming file, question and field."""
     name = str(path)
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise PackError([PackProblem(name, f"cannot be read: {exc.strerror}")]) from None
     except UnicodeDecodeError:
         raise PackError([PackProblem(name, "is not UTF-8 text")]) from None
+    return parse_pack(read_yaml(text, name), name)
+
+
+def read_yaml(text: str, name: str) -> Any:
+    """`yaml.safe_load`, with every way it can fail (a syntax error, or nesting deep enough to exhaust the
+    parser's recursion) turned into a `PackError` that says why, so no pack ever reaches a traceback."""
+    try:
+        return yaml.safe_load(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
         problem = getattr(exc, "problem", None) or str(exc)
         raise PackError([PackProblem(name, f"is not valid YAML{where}: {problem}")]) from None
-    return parse_pack(raw, name)
+    except RecursionError:
+        raise PackError([PackProblem(name, TOO_DEEP)]) from None
 
 
 def parse_pack(raw: Any, name: str) -> Pack:
@@ -99,9 +111,36 @@ def parse_pack(raw: Any, name: str) -> Pack:
     if not isinstance(raw, dict):
         raise PackError([PackProblem(name, "must be a mapping with id, title, description, author, questions")])
     try:
-        return Pack.model_validate(raw)
+        pack = Pack.model_validate(raw)
     except ValidationError as exc:
         raise PackError([_problem_from(error, raw, name) for error in exc.errors()]) from None
+    unmet = unmet_requirements(pack, name)
+    if unmet:
+        raise PackError(unmet)
+    return pack
+
+
+def unmet_requirements(pack: Pack, name: str) -> list[PackProblem]:
+    """What the pack requires that this installation does not have (read from package metadata: the bot process
+    never imports torch)."""
+    if pack.requires is None or pack.requires.torch is None:
+        return []
+    from importlib.metadata import PackageNotFoundError, version
+
+    from packaging.specifiers import SpecifierSet
+
+    try:
+        installed = version("torch")
+    except PackageNotFoundError:
+        return [
+            PackProblem(
+                name, f"requires torch {pack.requires.torch}, and torch is not installed", field="requires.torch"
+            )
+        ]
+    if installed not in SpecifierSet(pack.requires.torch, prereleases=True):
+        message = f"requires torch {pack.requires.torch}, but torch {installed} is installed"
+        return [PackProblem(name, message, field="requires.torch")]
+    return []
 
 
 def _problem_from(error: Any, raw: dict[str, Any], name: str) -> PackProblem:

@@ -3,6 +3,8 @@
 Why: study groups often already have Red-DiscordBot trivia lists (a YAML mapping of question text to the
 accepted answers, with optional `AUTHOR`). Red asks for a typed answer; TorchQuiz asks for a button, so each
 question becomes a multiple-choice `conceptual` question whose wrong choices are other questions' answers.
+Red's metadata keys become the pack's: `AUTHOR` its author, `DESCRIPTION` its description, and `CONFIG`'s
+`delay` its time limit. A list longer than a pack holds (200 questions) becomes numbered packs, one file each.
 
 Everything is deterministic (distractors and the correct letter are derived from hashes of the question text),
 so importing the same list twice gives the same pack and a diff of the output shows only real changes.
@@ -48,7 +50,10 @@ ID_LIMIT = 40
 MAX_QUESTIONS = 200
 MAX_DISTRACTORS = 3  # four choices in all: the answer and three others
 
-RESERVED_KEYS = frozenset({"AUTHOR", "CONFIG", "$schema"})
+RESERVED_KEYS = frozenset({"AUTHOR", "DESCRIPTION", "CONFIG", "$schema"})
+"""Red's metadata keys (mapped to the pack's author, description and defaults) and an editor's schema line."""
+DESCRIPTION_LIMIT = 500
+MIN_TIME_LIMIT, MAX_TIME_LIMIT = 2, 600
 ANSWER_TAGS = frozenset(
     f"tag:yaml.org,2002:{name}" for name in ("str", "int", "float", "bool", "timestamp")
 )  # scalars an author may write as an answer; null, binary and the like are refused
@@ -79,6 +84,21 @@ class Conversion:
     @property
     def converted(self) -> int:
         return len(self.pack["questions"])
+
+    def parts(self) -> list[dict[str, Any]]:
+        """The pack, or, past `MAX_QUESTIONS` questions, numbered packs of at most that many each."""
+        questions = self.pack["questions"]
+        if len(questions) <= MAX_QUESTIONS:
+            return [self.pack]
+        chunks = [questions[start : start + MAX_QUESTIONS] for start in range(0, len(questions), MAX_QUESTIONS)]
+        parts = []
+        for number, chunk in enumerate(chunks, start=1):
+            suffix = f"-{number}"
+            part = {**self.pack, "questions": chunk}
+            part["id"] = self.pack["id"][: ID_LIMIT - len(suffix)] + suffix
+            part["title"] = f"{self.pack['title'][: TITLE_LIMIT - 20]} (part {number} of {len(chunks)})"
+            parts.append(part)
+        return parts
 
 
 class NotATriviaList(Exception):
@@ -125,25 +145,50 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         why = f"none of the {total} question(s) could be converted" if total else "has no questions"
         print(f"torchquiz: {path}: {why}", file=sys.stderr)
         return EXIT_FAILED
+    parts = conversion.parts()
+    if len(parts) > 1 and args.output is None:
+        print(
+            f"torchquiz: {conversion.converted} questions make {len(parts)} packs of at most {MAX_QUESTIONS}:"
+            " give --output PATH to write them as numbered files",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
+    targets = [args.output] if len(parts) == 1 else [_numbered(args.output, n) for n in range(1, len(parts) + 1)]
+    for part, target in zip(parts, targets, strict=True):
+        status = _write(part, target)
+        if status != EXIT_OK:
+            return status
+        if len(parts) > 1:
+            print(f"wrote pack {part['id']!r} ({len(part['questions'])} questions) to {target}", file=sys.stderr)
+    if len(parts) == 1:
+        where = f" to {args.output}" if args.output is not None else ""
+        into = f"pack {parts[0]['id']!r}{where}"
+    else:
+        into = f"{len(parts)} packs of at most {MAX_QUESTIONS}"
+    print(f"converted {conversion.converted} of {total} question(s) into {into}", file=sys.stderr)
+    return EXIT_OK
+
+
+def _numbered(path: Path, number: int) -> Path:
+    """``general.yaml`` → ``general-1.yaml``: one file per numbered pack."""
+    return path.with_name(f"{path.stem}-{number}{path.suffix or '.yaml'}")
+
+
+def _write(part: dict[str, Any], target: Path | None) -> int:
     try:
-        parse_pack(conversion.pack, str(args.output or "<stdout>"))
+        parse_pack(part, str(target or "<stdout>"))
     except PackError as exc:  # a bug here, not in the list: say so rather than write a pack that cannot load
         print(f"torchquiz: the converted pack does not validate:\n{exc}", file=sys.stderr)
         return EXIT_FAILED
-    text = yaml.safe_dump(conversion.pack, allow_unicode=True, sort_keys=False, width=100)
-    if args.output is None:
+    text = yaml.safe_dump(part, allow_unicode=True, sort_keys=False, width=100)
+    if target is None:
         sys.stdout.write(text)
-    else:
-        try:
-            args.output.write_text(text, encoding="utf-8")
-        except OSError as exc:
-            print(f"torchquiz: cannot write {args.output}: {exc.strerror}", file=sys.stderr)
-            return EXIT_FAILED
-    where = f" to {args.output}" if args.output is not None else ""
-    print(
-        f"converted {conversion.converted} of {total} question(s) into pack {conversion.pack['id']!r}{where}",
-        file=sys.stderr,
-    )
+        return EXIT_OK
+    try:
+        target.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        print(f"torchquiz: cannot write {target}: {exc.strerror}", file=sys.stderr)
+        return EXIT_FAILED
     return EXIT_OK
 
 
@@ -166,6 +211,8 @@ def convert_text(text: str, *, pack_id: str, title: str) -> Conversion:
     """Convert the YAML text of a trivia list into a pack mapping plus the report of what was left out."""
     pairs = _top_level_pairs(text)
     author = "unknown"
+    description = DESCRIPTION
+    defaults: dict[str, int] = {}
     notes: list[str] = []
     skipped: list[tuple[int, Skipped]] = []
     entries: list[_Entry] = []
@@ -176,8 +223,15 @@ def convert_text(text: str, *, pack_id: str, title: str) -> Conversion:
             else:
                 notes.append("AUTHOR is not a text value; the pack's author is 'unknown'")
             continue
+        if key == "DESCRIPTION":
+            if isinstance(value_node, yaml.ScalarNode) and value_node.value.strip():
+                description = value_node.value.strip()[:DESCRIPTION_LIMIT]
+            else:
+                notes.append("DESCRIPTION is not a text value; the pack keeps the default description")
+            continue
         if key == "CONFIG":
-            notes.append("CONFIG (Red's session settings) has no equivalent in a pack and was ignored")
+            defaults, config_notes = _config(value_node)
+            notes.extend(config_notes)
             continue
         if key in RESERVED_KEYS:
             continue
@@ -195,11 +249,35 @@ def convert_text(text: str, *, pack_id: str, title: str) -> Conversion:
     pack: dict[str, Any] = {
         "id": pack_id,
         "title": title.strip()[:TITLE_LIMIT] or pack_id,
-        "description": DESCRIPTION,
+        "description": description,
         "author": author,
-        "questions": questions,
     }
+    if defaults:
+        pack["defaults"] = defaults
+    pack["questions"] = questions
     return Conversion(pack=pack, skipped=[item for _, item in skipped], notes=notes)
+
+
+def _config(node: yaml.Node) -> tuple[dict[str, int], list[str]]:
+    """Red's session settings: `delay` (seconds to answer) becomes the pack's time limit; the rest has no
+    equivalent in a pack and is named in one note."""
+    if not isinstance(node, yaml.MappingNode):
+        return {}, ["CONFIG is not a mapping and was ignored"]
+    defaults: dict[str, int] = {}
+    ignored: list[str] = []
+    for key_node, value_node in node.value:
+        name = str(key_node.value)
+        if name == "delay" and isinstance(value_node, yaml.ScalarNode):
+            try:
+                seconds = round(float(value_node.value))
+            except ValueError:
+                ignored.append(name)
+                continue
+            defaults["time_limit"] = min(max(seconds, MIN_TIME_LIMIT), MAX_TIME_LIMIT)
+        else:
+            ignored.append(name)
+    notes = [f"CONFIG keys with no equivalent in a pack were ignored: {', '.join(ignored)}"] if ignored else []
+    return defaults, notes
 
 
 def _top_level_pairs(text: str) -> list[tuple[Any, yaml.Node]]:
@@ -217,6 +295,8 @@ def _top_level_pairs(text: str) -> list[tuple[Any, yaml.Node]]:
         raise NotATriviaList(f"is not valid YAML{where}: {getattr(exc, 'problem', None) or exc}") from None
     except TypeError as exc:  # an unhashable key such as a list, which Red refuses too
         raise NotATriviaList(f"has a key that is not text: {exc}") from None
+    except RecursionError:
+        raise NotATriviaList("nests lists or mappings too deeply to be read") from None
     finally:
         loader.dispose()
 
@@ -267,9 +347,6 @@ def _build_questions(entries: Sequence[_Entry]) -> tuple[list[dict[str, Any]], l
         candidates = [other for other in pool if other.casefold() not in accepted_by_key[key]]
         if not candidates:
             skip(entry, "the list has too few distinct answers to build a wrong choice for it")
-            continue
-        if len(questions) >= MAX_QUESTIONS:
-            skip(entry, f"a pack holds at most {MAX_QUESTIONS} questions; split the list")
             continue
         questions.append(_question(entry, question_id(full_slug, entry.text), candidates))
     return questions, skipped

@@ -11,9 +11,7 @@ import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-import yaml
-
-from bot.packs.loader import PackError, PackLibrary, PackProblem, parse_pack
+from bot.packs.loader import PackError, PackLibrary, PackProblem, parse_pack, read_yaml
 from bot.packs.models import Pack
 from bot.packs.verify import MISSING_VERIFY, unverified_questions, verify_pack
 from bot.sandbox import SandboxPool
@@ -36,13 +34,7 @@ class UploadCheck:
 
 
 def _parse(text: str, name: str) -> Pack:
-    try:
-        raw = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
-        raise PackError([PackProblem(name, f"is not valid YAML{where}: {getattr(exc, 'problem', exc)}")]) from None
-    return parse_pack(raw, name)
+    return parse_pack(read_yaml(text, name), name)
 
 
 async def check_upload(data: bytes, filename: str, library: PackLibrary, sandbox: SandboxPool | None) -> UploadCheck:

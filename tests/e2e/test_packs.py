@@ -89,6 +89,9 @@ async def test_uploads_are_checked_and_stay_in_their_server(world: World) -> Non
         clash["id"] = "autograd-basics"
         assert "is the id of a shipped pack" in await upload(world, mod, clash)
         assert "must be a .yaml or .yml file" in await upload(world, mod, GOOD, name="pack.txt")
+        # A file nested a few hundred levels deep exhausts the YAML parser's recursion: refused, not a traceback.
+        deep = await upload(world, mod, "questions: " + "[" * 600)
+        assert "nests lists or mappings too deeply to be read" in deep and "went wrong" not in deep
 
         accepted = await upload(world, mod, GOOD)
         assert "✅ **Study Night** (`study-night`, 2 questions) added for this server" in accepted

@@ -159,3 +159,29 @@ def test_packs_check_prints_counts_by_type_and_difficulty(capsys: pytest.Capture
     ]
     row = next(line for line in lines if line.startswith("autograd-basics "))
     assert row.split()[1:] == ["5", "1", "1", "1", "1", "0", "1", "0", "0", "2", "2", "1"]
+
+
+def test_a_deeply_nested_file_is_refused_with_a_reason(tmp_path: Path) -> None:
+    path = tmp_path / "deep.yaml"
+    path.write_text("questions: " + "[" * 600, encoding="utf-8")
+    with pytest.raises(PackError) as refused:
+        load_pack_file(path)
+    assert (
+        str(refused.value) == f"{path}: nests lists or mappings too deeply to be read (a pack needs only a few levels)"
+    )
+
+
+def test_a_pack_states_what_it_requires_and_an_unmet_requirement_is_refused(tmp_path: Path) -> None:
+    data = yaml.safe_load((CHALLENGES / "autograd-basics.yaml").read_text(encoding="utf-8"))
+    met = tmp_path / "met.yaml"
+    met.write_text(yaml.safe_dump({**data, "requires": {"torch": ">=2.4"}}), encoding="utf-8")
+    assert load_pack_file(met).requires is not None
+    unmet = tmp_path / "unmet.yaml"
+    unmet.write_text(yaml.safe_dump({**data, "requires": {"torch": ">=99"}}), encoding="utf-8")
+    with pytest.raises(PackError) as refused:
+        load_pack_file(unmet)
+    assert "field 'requires.torch': requires torch >=99, but torch 2.13.0" in str(refused.value)
+    garbled = tmp_path / "garbled.yaml"
+    garbled.write_text(yaml.safe_dump({**data, "requires": {"torch": "two point four"}}), encoding="utf-8")
+    with pytest.raises(PackError, match="'two point four' is not a version specifier"):
+        load_pack_file(garbled)

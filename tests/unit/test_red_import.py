@@ -175,14 +175,16 @@ def test_format_limits_on_question_count_and_explanation(tmp_path: Path, capsys:
     source = tmp_path / "big.yaml"
     source.write_text(yaml.safe_dump(questions, sort_keys=False), encoding="utf-8")
     out = tmp_path / "pack.yaml"
+    # Past 200 questions a list becomes numbered packs, one file each; nothing is dropped.
     assert import_red(str(source), "-o", str(out)) == 0
-    pack = load_pack_file(out)
-    assert len(pack.questions) == 200
-    report = [line for line in capsys.readouterr().err.splitlines() if line.startswith("skipped ")]
-    assert report == [
-        f"skipped question 'Question number {n}?': a pack holds at most 200 questions; split the list"
-        for n in range(200, 205)
-    ]
+    first, second = load_pack_file(tmp_path / "pack-1.yaml"), load_pack_file(tmp_path / "pack-2.yaml")
+    assert (len(first.questions), len(second.questions)) == (200, 5)
+    assert (first.id, second.id) == ("big-1", "big-2") and first.title.endswith("(part 1 of 2)")
+    err = capsys.readouterr().err
+    assert "skipped" not in err and "converted 205 of 205 question(s) into 2 packs of at most 200" in err
+    assert import_red(str(source)) == 2  # two packs cannot go to stdout: one line says to give --output
+    assert "give --output PATH" in capsys.readouterr().err
+    pack = first
     explanation = pack.questions[0].explanation
     assert len(explanation) <= 1000
     assert explanation.startswith("Accepted answers in the original list: spelling number 0 of the answer; ")
@@ -196,3 +198,28 @@ def test_the_bot_command_line_runs_the_import(tmp_path: Path, capsys: pytest.Cap
     assert main(["packs", "import-red", str(TRIVIA), "--output", str(output), "--id", "trivia-night"]) == 0
     assert "converted 7 of 14 question(s) into pack 'trivia-night'" in capsys.readouterr().err
     assert main(["packs", "check", "--no-verify", str(output)]) == 0
+
+
+def test_reds_metadata_keys_become_the_packs(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    source = tmp_path / "computers.yaml"
+    source.write_text(
+        "AUTHOR: A trivia author\n"
+        "DESCRIPTION: Questions about computers.\n"
+        "CONFIG:\n  delay: 30\n  max_score: 10\n"
+        "What does CPU stand for?:\n- Central processing unit\n"
+        "What does RAM stand for?:\n- Random access memory\n"
+        "What does GPU stand for?:\n- Graphics processing unit\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "computers-pack.yaml"
+    assert import_red(str(source), "-o", str(out)) == 0
+    pack = load_pack_file(out)
+    assert (pack.author, pack.description, pack.defaults.time_limit) == (
+        "A trivia author",
+        "Questions about computers.",
+        30,
+    )
+    assert len(pack.questions) == 3  # DESCRIPTION is metadata, not a question
+    err = capsys.readouterr().err
+    assert "skipped" not in err
+    assert "note: CONFIG keys with no equivalent in a pack were ignored: max_score" in err
