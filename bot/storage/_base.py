@@ -9,6 +9,9 @@ from contextlib import asynccontextmanager
 import aiosqlite
 
 from bot.storage.group_commit import GroupCommit
+from bot.storage.records import RoundRow
+
+ROUND_COLUMNS = "id, position, question_id, opened_at, deadline, closed_at, message_id"
 
 
 class StoreBase:
@@ -28,3 +31,10 @@ class StoreBase:
                 await self._db.rollback()
                 raise
             await self._db.commit()
+
+    async def rounds_of(self, play_id: str) -> tuple[RoundRow, ...]:
+        """Every round of a play, in play order (what replaying a play after a restart starts from)."""
+        async with self._db.execute(
+            f"SELECT {ROUND_COLUMNS} FROM rounds WHERE play_id = ? ORDER BY position", (play_id,)
+        ) as cursor:
+            return tuple(RoundRow(*row) for row in await cursor.fetchall())

@@ -28,7 +28,7 @@ from bot.domain.plays import PlayMode
 from bot.storage._base import StoreBase
 from bot.storage.records import DailyPost, DailyStreak
 
-_POST_COLUMNS = "guild_id, day, pack_id, question_id, play_id, channel_id, message_id, posted_at"
+POST_COLUMNS = "guild_id, day, pack_id, question_id, play_id, channel_id, message_id, posted_at"
 
 
 class DailyRecords(StoreBase):
@@ -58,7 +58,7 @@ class DailyRecords(StoreBase):
                 (play_id, PlayMode.DAILY.value, guild_id, channel_id, owner_id, pack_id, posted_at),
             )
             cursor = await db.execute(
-                f"INSERT INTO daily_posts ({_POST_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, NULL, ?)"
+                f"INSERT INTO daily_posts ({POST_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, NULL, ?)"
                 " ON CONFLICT (guild_id, day) DO NOTHING",
                 (guild_id, day, pack_id, question_id, play_id, channel_id, posted_at),
             )
@@ -72,24 +72,24 @@ class DailyRecords(StoreBase):
 
     async def daily_post(self, guild_id: int, day: str) -> DailyPost | None:
         async with self._db.execute(
-            f"SELECT {_POST_COLUMNS} FROM daily_posts WHERE guild_id = ? AND day = ?", (guild_id, day)
+            f"SELECT {POST_COLUMNS} FROM daily_posts WHERE guild_id = ? AND day = ?", (guild_id, day)
         ) as cursor:
             row = await cursor.fetchone()
-        return None if row is None else _post(tuple(row))
+        return None if row is None else post_from_row(tuple(row))
 
     async def daily_post_of_play(self, play_id: str) -> DailyPost | None:
         """The daily post a play belongs to (a click knows only its play)."""
-        async with self._db.execute(f"SELECT {_POST_COLUMNS} FROM daily_posts WHERE play_id = ?", (play_id,)) as cur:
+        async with self._db.execute(f"SELECT {POST_COLUMNS} FROM daily_posts WHERE play_id = ?", (play_id,)) as cur:
             row = await cur.fetchone()
-        return None if row is None else _post(tuple(row))
+        return None if row is None else post_from_row(tuple(row))
 
     async def recent_daily_posts(self, guild_id: int, limit: int = 30) -> list[DailyPost]:
         """The server's latest daily posts, newest first (to avoid repeating a recent question)."""
         async with self._db.execute(
-            f"SELECT {_POST_COLUMNS} FROM daily_posts WHERE guild_id = ? ORDER BY day DESC LIMIT ?",
+            f"SELECT {POST_COLUMNS} FROM daily_posts WHERE guild_id = ? ORDER BY day DESC LIMIT ?",
             (guild_id, max(limit, 0)),
         ) as cursor:
-            return [_post(tuple(row)) for row in await cursor.fetchall()]
+            return [post_from_row(tuple(row)) for row in await cursor.fetchall()]
 
     async def record_daily_answer(self, user_id: int, guild_id: int, day: str, *, correct: bool) -> DailyStreak:
         """Count a member's final answer to `day`'s daily question (the post's day, not the day of answering,
@@ -143,7 +143,8 @@ def _as_of(user_id: int, guild_id: int, current: int, best: int, last_day: str |
     return DailyStreak(user_id, guild_id, current if alive else 0, best, last_day)
 
 
-def _post(row: tuple[Any, ...]) -> DailyPost:
+def post_from_row(row: tuple[Any, ...]) -> DailyPost:
+    """A `daily_posts` row (columns in `POST_COLUMNS` order) as a record."""
     guild_id, day, pack_id, question_id, play_id, channel_id, message_id, posted_at = row
     return DailyPost(
         guild_id=int(guild_id),

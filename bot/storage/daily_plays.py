@@ -8,9 +8,8 @@ snapshot holds all members' clicks. Writes go through the shared methods (`open_
 
 from __future__ import annotations
 
-from typing import Any
-
 from bot.storage._base import StoreBase
+from bot.storage.daily import post_from_row
 from bot.storage.records import DailyPost, RoundRow
 
 
@@ -24,17 +23,12 @@ class DailyPlayRecords(StoreBase):
             " LEFT JOIN rounds r ON r.play_id = d.play_id"
             " WHERE r.closed_at IS NULL OR p.ended_at IS NULL ORDER BY d.day, d.guild_id"
         ) as cursor:
-            return [_post(tuple(row)) for row in await cursor.fetchall()]
+            return [post_from_row(tuple(row)) for row in await cursor.fetchall()]
 
     async def play_round(self, play_id: str) -> RoundRow | None:
         """The first round of a play (a daily play has only that one)."""
-        async with self._db.execute(
-            "SELECT id, position, question_id, opened_at, deadline, closed_at, message_id FROM rounds"
-            " WHERE play_id = ? ORDER BY position LIMIT 1",
-            (play_id,),
-        ) as cursor:
-            row = await cursor.fetchone()
-        return None if row is None else RoundRow(*row)
+        rounds = await self.rounds_of(play_id)
+        return rounds[0] if rounds else None
 
     async def round_attempts(self, round_id: str) -> list[tuple[int, str, bool, float]]:
         """Every member's stored attempts on a round, as (member, choice, correct, time), in the order made."""
@@ -56,17 +50,3 @@ class DailyPlayRecords(StoreBase):
         """The members whose final outcome of this round is stored."""
         async with self._db.execute("SELECT user_id FROM results WHERE round_id = ?", (round_id,)) as cursor:
             return {int(r[0]) for r in await cursor.fetchall()}
-
-
-def _post(row: tuple[Any, ...]) -> DailyPost:
-    guild_id, day, pack_id, question_id, play_id, channel_id, message_id, posted_at = row
-    return DailyPost(
-        guild_id=int(guild_id),
-        day=str(day),
-        pack_id=str(pack_id),
-        question_id=str(question_id),
-        play_id=str(play_id),
-        channel_id=int(channel_id),
-        message_id=None if message_id is None else int(message_id),
-        posted_at=float(posted_at),
-    )

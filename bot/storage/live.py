@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from bot.storage._base import StoreBase
-from bot.storage.records import LiveSnapshot, RoundRow
+from bot.storage.records import LiveSnapshot
 
 
 class LiveRecords(StoreBase):
@@ -64,12 +64,7 @@ class LiveRecords(StoreBase):
             "SELECT user_id, joined_at FROM participants WHERE play_id = ? ORDER BY joined_at", (play_id,)
         ) as cursor:
             participants = tuple((int(r[0]), float(r[1])) for r in await cursor.fetchall())
-        async with self._db.execute(
-            "SELECT id, position, question_id, opened_at, deadline, closed_at, message_id FROM rounds"
-            " WHERE play_id = ? ORDER BY position",
-            (play_id,),
-        ) as cursor:
-            rounds = tuple(RoundRow(*row) for row in await cursor.fetchall())
+        rounds = await self.rounds_of(play_id)
         round_ids = [r.round_id for r in rounds]
         marks = ",".join("?" * len(round_ids))
         attempts: tuple[tuple[str, int, str, float], ...] = ()

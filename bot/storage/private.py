@@ -67,12 +67,7 @@ class PrivateRecords(StoreBase):
             "SELECT pack_id, question_id FROM play_items WHERE play_id = ? ORDER BY position", (play_id,)
         ) as cursor:
             items = tuple((str(r[0]), str(r[1])) for r in await cursor.fetchall())
-        async with self._db.execute(
-            "SELECT id, position, question_id, opened_at, deadline, closed_at, message_id FROM rounds"
-            " WHERE play_id = ? ORDER BY position",
-            (play_id,),
-        ) as cursor:
-            rounds = tuple(RoundRow(*row) for row in await cursor.fetchall())
+        rounds = await self.rounds_of(play_id)
         round_ids = [r.round_id for r in rounds]
         attempts: tuple[tuple[str, str, bool, float], ...] = ()
         hints: tuple[tuple[str, float], ...] = ()
