@@ -11,18 +11,18 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 import discord
 
-from bot.domain.plays import EARNS_POINTS, PlayMode, PlayStatus
-from bot.domain.questions import Pack
+from bot.domain.plays import PlayMode, PlayStatus
 from bot.engine import AnswerOutcome, ChallengeRun, QuestionResult, QuestionRound, QuizError
 from bot.engine.review import CardState
 from bot.play.buttons import CodeModal
 from bot.play.embeds import code_report_embed, problem_embed, reveal_embed, summary_embed
 from bot.play.finish import Outcome
+from bot.play.modes import NotYourPlay, PrivateMode, policy_for
 from bot.play.replies import answer_reply, hint_reply
 from bot.play.views import round_view
 from bot.storage import ResultRecord
@@ -36,41 +36,6 @@ log = logging.getLogger(__name__)
 
 TOKEN_LIFETIME = 14.5 * 60
 """Interaction tokens expire after 15 minutes; past this age the play can no longer post on its own."""
-
-
-class NotYourPlay(QuizError):
-    def __init__(self) -> None:
-        super().__init__("This belongs to someone else; start your own from the command.")
-
-
-@dataclass(frozen=True)
-class PrivateMode:
-    """What makes one private mode differ from another."""
-
-    mode: PlayMode
-    title: str
-    """Shown before "· Problem n/m": the pack's title for a challenge, else the mode's name ("Practice")."""
-
-    @property
-    def summary_title(self) -> str:
-        """Shown before "complete" at the end: "Autograd Basics · challenge", "Practice"."""
-        return f"{self.title} · challenge" if self.mode is PlayMode.CHALLENGE else self.title
-
-    @property
-    def timed(self) -> bool:
-        return self.mode is PlayMode.CHALLENGE
-
-    @property
-    def earns_points(self) -> bool:
-        return self.mode in EARNS_POINTS
-
-
-TITLES = {PlayMode.PRACTICE: "Practice", PlayMode.REVIEW: "Review"}
-
-
-def policy_for(mode: PlayMode, pack: Pack) -> PrivateMode:
-    """The private mode of a play: a challenge is titled by its pack, the others by their mode."""
-    return PrivateMode(mode, TITLES.get(mode, pack.title))
 
 
 class PrivatePlay:

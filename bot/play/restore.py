@@ -15,7 +15,8 @@ from typing import TYPE_CHECKING
 from bot.domain.plays import PlayMode, PlayStatus
 from bot.engine.challenge import ChallengeRun
 from bot.engine.replay import StoredRound, replay_run
-from bot.play.private import PrivatePlay, policy_for
+from bot.play.modes import policy_for
+from bot.play.private import PrivatePlay
 from bot.storage.private import PrivateSnapshot
 
 if TYPE_CHECKING:
