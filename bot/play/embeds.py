@@ -9,9 +9,9 @@ import discord
 
 from bot.engine import AnswerOutcome, ChallengeRun, ChallengeSummary, QuestionResult, QuestionRound
 from bot.engine.scoring import HINT_COST, base_points
+from bot.play.replies import reveal_text
 from bot.sandbox.grader import Grade
 from bot.ui.format import (
-    choice_text,
     clip,
     code_block,
     fit_lines,
@@ -57,12 +57,7 @@ def reveal_embed(
     note: str | None = None,
 ) -> discord.Embed:
     question = result.question
-    if question.type == "code":
-        key = "**A reference solution:**\n" + code_block(question.solution or "")
-    else:
-        answer = question.answer or "?"
-        key = f"**Answer: {answer}.** {choice_text(question, answer)}"
-    parts = [verdict_line(result, outcome, earns_points=earns_points), key, question.explanation]
+    parts = [verdict_line(result, outcome, earns_points=earns_points), reveal_text(question)]
     if note:
         parts.append(note)
     description = "\n\n".join(parts)

@@ -6,8 +6,9 @@ import discord
 
 from bot.engine import QuestionRound
 from bot.engine.scoring import HINT_COST, base_points
+from bot.play.replies import answer_bars, reveal_text
 from bot.storage import DailyStreak
-from bot.ui.format import choice_lines, choice_text, clip, code_block, countdown, plural
+from bot.ui.format import choice_lines, clip, code_block, countdown, plural
 from bot.ui.question import question_embed
 
 DESCRIPTION_LIMIT = 4000
@@ -31,27 +32,14 @@ def daily_question_embed(current: QuestionRound, day: str) -> discord.Embed:
     )
 
 
-def answer_bars(counts: dict[str, int], answer: str | None) -> str:
-    """How many members chose each option, as bars; the right one marked."""
-    total = sum(counts.values())
-    lines = []
-    for letter, count in counts.items():
-        filled = round(BAR_WIDTH * count / total) if total else 0
-        mark = " ✅" if letter == answer else ""
-        lines.append(f"`{letter}` {'█' * filled}{'░' * (BAR_WIDTH - filled)} {count}{mark}")
-    return "\n".join(lines) or "No answers."
-
-
 def closed_embed(current: QuestionRound, day: str, *, right: int, finished: int) -> discord.Embed:
     """The post once its day is over: the question, the answer and why, how many chose each option."""
     question = current.question
-    answer = question.answer or "?"
     parts = [question.prompt]
     if question.code:
         parts.append(code_block(question.code))
     parts.append(choice_lines(question))
-    parts.append(f"**Answer: {answer}.** {choice_text(question, answer)}")
-    parts.append(question.explanation)
+    parts.append(reveal_text(question))
     embed = discord.Embed(
         title=clip(f"{daily_title(day)} · closed", 256),
         description=clip("\n\n".join(parts), DESCRIPTION_LIMIT),
@@ -85,8 +73,7 @@ def result_embed(
     """What a member is told privately once they are done with the day's question (the verdict and the points are
     the reply's own line, `answer_reply`): the answer, why, and their daily streak."""
     question = current.question
-    answer = question.answer or "?"
-    parts = [f"**Answer: {answer}.** {choice_text(question, answer)}", question.explanation]
+    parts = [reveal_text(question)]
     if review_note:
         parts.append(review_note)  # a timestamp renders in the description, not in a footer
     embed = discord.Embed(

@@ -6,8 +6,8 @@ import discord
 
 from bot.engine.live import LiveSession, RoundReveal, SessionSummary, Standing
 from bot.engine.scoring import base_points
+from bot.play.replies import answer_bars, reveal_text
 from bot.ui.format import (
-    choice_text,
     clip,
     countdown,
     plural,
@@ -61,16 +61,10 @@ def reveal_embed(session: LiveSession, reveal: RoundReveal) -> discord.Embed:
     answer = question.answer or "?"
     embed = discord.Embed(
         title=clip(f"Question {session.reveals.index(reveal) + 1}/{len(session.questions)} · closed", 256),
-        description=clip(f"**Answer: {answer}.** {choice_text(question, answer)}\n\n{question.explanation}", 4096),
+        description=clip(reveal_text(question), 4096),
         colour=discord.Colour.green(),
     )
-    total = sum(reveal.counts.values())
-    bars = []
-    for letter, count in reveal.counts.items():
-        filled = round(10 * count / total) if total else 0
-        mark = " ✅" if letter == answer else ""
-        bars.append(f"`{letter}` {'█' * filled}{'░' * (10 - filled)} {count}{mark}")
-    embed.add_field(name="Answers", value="\n".join(bars) or "No answers.", inline=False)
+    embed.add_field(name="Answers", value=answer_bars(reveal.counts, answer), inline=False)
     if reveal.fastest is not None:
         member, seconds = reveal.fastest
         embed.add_field(name="Fastest correct", value=f"<@{member}> in {seconds:.1f} s")
