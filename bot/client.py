@@ -33,7 +33,7 @@ from bot.replies import TorchQuizTree
 from bot.sandbox import SandboxPool
 from bot.sandbox.grader import Grader
 from bot.settings import Settings
-from bot.storage import Store
+from bot.storage.protocol import Storage
 from bot.tasks import TaskKeeper
 
 log = logging.getLogger(__name__)
@@ -56,7 +56,7 @@ class TorchQuizBot(commands.Bot):
         self,
         *,
         settings: Settings,
-        store: Store,
+        store: Storage,
         packs: PackLibrary,
         sandbox: SandboxPool | None = None,
         clock: Callable[[], float] = time.time,

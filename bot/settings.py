@@ -43,6 +43,9 @@ DEFAULT_DATABASE = PROJECT_ROOT / "torchquiz.db"
 FSRS_WEIGHT_COUNT = 21
 
 
+SQLITE_URL = "sqlite:///"
+
+
 class Settings(BaseSettings):
     """The bot's configuration; `.env.example` documents every field."""
 
@@ -138,6 +141,18 @@ class Settings(BaseSettings):
     @classmethod
     def _upper_log_level(cls, value: object) -> object:
         return value.upper() if isinstance(value, str) else value
+
+    @field_validator("database", mode="before")
+    @classmethod
+    def _database_url(cls, value: object) -> object:
+        """Accept a SQLite URL as well as a path; say plainly that no other engine is available yet."""
+        if isinstance(value, str):
+            if value.startswith(SQLITE_URL):
+                return value[len(SQLITE_URL) :] or ":memory:"
+            if "://" in value:
+                scheme = value.split("://", 1)[0]
+                raise ValueError(f"{scheme}:// databases are not supported yet: give a SQLite path or sqlite:///path")
+        return value
 
     @field_validator("database", "packs_dir")
     @classmethod

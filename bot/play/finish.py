@@ -15,7 +15,8 @@ from dataclasses import dataclass, replace
 from bot.domain.plays import EARNS_POINTS, PlayMode, PlayStatus
 from bot.domain.questions import Badge
 from bot.engine.review import CardState, ReviewScheduler, rating_for
-from bot.storage import ResultRecord, Store
+from bot.storage import ResultRecord
+from bot.storage.protocol import Storage
 
 
 @dataclass(frozen=True)
@@ -31,7 +32,7 @@ class Outcome:
 
 
 class Finisher:
-    def __init__(self, store: Store, scheduler: ReviewScheduler) -> None:
+    def __init__(self, store: Storage, scheduler: ReviewScheduler) -> None:
         self.store = store
         self.scheduler = scheduler
 

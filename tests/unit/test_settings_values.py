@@ -7,6 +7,7 @@ import re
 from pathlib import Path
 
 import pytest
+from pydantic import SecretStr, ValidationError
 
 from bot.settings import ENV_PREFIX, PROJECT_ROOT, Settings, SettingsError, load_settings
 from tests.conftest import ROOT
@@ -113,3 +114,10 @@ def test_env_example_lists_every_setting() -> None:
     example = (ROOT / ".env.example").read_text(encoding="utf-8")
     listed = set(re.findall(rf"^{ENV_PREFIX}([A-Z0-9_]+)=", example, flags=re.MULTILINE))
     assert listed == {name.upper() for name in Settings.model_fields}
+
+
+def test_the_database_may_be_a_sqlite_url_and_other_engines_are_refused_in_one_line(tmp_path: Path) -> None:
+    settings = Settings(token=SecretStr("t"), database=f"sqlite:///{tmp_path / 'quiz.db'}")  # type: ignore[arg-type]
+    assert settings.database == tmp_path / "quiz.db"
+    with pytest.raises(ValidationError, match="postgresql:// databases are not supported yet"):
+        Settings(token=SecretStr("t"), database="postgresql://quiz@localhost:5432/quiz")  # type: ignore[arg-type]
