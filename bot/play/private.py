@@ -25,7 +25,7 @@ from bot.play.finish import Outcome
 from bot.play.modes import NotYourPlay, PrivateMode, policy_for
 from bot.play.replies import answer_reply, hint_reply
 from bot.play.views import round_view
-from bot.storage import ResultRecord
+from bot.storage import PlayConflict, ResultRecord
 from bot.ui.format import countdown
 from bot.ui.run_output import render_run
 
@@ -400,5 +400,9 @@ async def start_private_play(
     )
     bot.plays.add(play)
     log.info("%s %s: %s started by %s", mode.value, run.run_id, run.pack.id, interaction.user.id)
-    await play.start(interaction, intro=intro)
+    try:
+        await play.start(interaction, intro=intro)
+    except PlayConflict as conflict:  # another bot process on the same database runs one already
+        bot.plays.discard(play)
+        raise QuizError(f"This can't start now: {conflict}. Finish that one first.") from None
     return play

@@ -3,6 +3,7 @@
 from bot.storage.backup import BackupExistsError, BackupReport
 from bot.storage.boards import BoardOrder
 from bot.storage.database import MigrationError, connect, migrate, schema_version
+from bot.storage.plays import PlayConflict
 from bot.storage.records import (
     BadgeRecord,
     BoardRow,
@@ -30,6 +31,7 @@ __all__ = [
     "LeaderboardPage",
     "LiveSnapshot",
     "MigrationError",
+    "PlayConflict",
     "Profile",
     "ProfileStats",
     "ResultRecord",

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 
 from bot.storage._base import StoreBase
+from bot.storage.plays import conflict_of
 from bot.storage.records import LiveSnapshot
 
 
@@ -21,16 +23,20 @@ class LiveRecords(StoreBase):
         question_ids: list[str],
         time_limit: int,
     ) -> None:
-        async with self._transaction() as db:
-            await db.execute(
-                "INSERT INTO plays (id, mode, guild_id, channel_id, owner_id, pack_id, started_at)"
-                " VALUES (?, 'live', ?, ?, ?, ?, ?)",
-                (play_id, guild_id, channel_id, owner_id, pack_id, started_at),
-            )
-            await db.execute(
-                "INSERT INTO live_sessions (play_id, question_ids, time_limit) VALUES (?, ?, ?)",
-                (play_id, json.dumps(question_ids), time_limit),
-            )
+        """Store a new live quiz; `PlayConflict` when one is already running in the channel (any process)."""
+        try:
+            async with self._transaction() as db:
+                await db.execute(
+                    "INSERT INTO plays (id, mode, guild_id, channel_id, owner_id, pack_id, started_at)"
+                    " VALUES (?, 'live', ?, ?, ?, ?, ?)",
+                    (play_id, guild_id, channel_id, owner_id, pack_id, started_at),
+                )
+                await db.execute(
+                    "INSERT INTO live_sessions (play_id, question_ids, time_limit) VALUES (?, ?, ?)",
+                    (play_id, json.dumps(question_ids), time_limit),
+                )
+        except sqlite3.IntegrityError as error:
+            raise conflict_of(error) or error from None
 
     async def set_lobby_message(self, play_id: str, message_id: int) -> None:
         async with self._transaction() as db:

@@ -2,10 +2,31 @@
 
 from __future__ import annotations
 
+import sqlite3
+
 import aiosqlite
 
 from bot.storage._base import StoreBase
 from bot.storage.records import ResultRecord
+
+RUNNING_RULES = {
+    "plays.owner_id": "this member already has a timed challenge running",
+    "plays.channel_id": "a live quiz is already running in this channel",
+}
+"""The database's own rules about running plays (migration 0008's unique partial indexes), by the column SQLite
+names when one is broken, in a member's words."""
+
+
+class PlayConflict(Exception):
+    """The database refused a new play because one like it is already running (perhaps in another process)."""
+
+
+def conflict_of(error: sqlite3.IntegrityError) -> PlayConflict | None:
+    """The `PlayConflict` an insert into `plays` hit, or None when it failed for another reason."""
+    text = str(error)
+    if not text.startswith("UNIQUE constraint failed"):
+        return None
+    return next((PlayConflict(reason) for column, reason in RUNNING_RULES.items() if column in text), None)
 
 
 class PlayRecords(StoreBase):
@@ -20,12 +41,16 @@ class PlayRecords(StoreBase):
         guild_id: int | None = None,
         channel_id: int | None = None,
     ) -> None:
-        async with self._transaction() as db:
-            await db.execute(
-                "INSERT INTO plays (id, mode, guild_id, channel_id, owner_id, pack_id, started_at)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (play_id, mode, guild_id, channel_id, owner_id, pack_id, started_at),
-            )
+        """Store a new play; `PlayConflict` when the database's rules say one like it is already running."""
+        try:
+            async with self._transaction() as db:
+                await db.execute(
+                    "INSERT INTO plays (id, mode, guild_id, channel_id, owner_id, pack_id, started_at)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    (play_id, mode, guild_id, channel_id, owner_id, pack_id, started_at),
+                )
+        except sqlite3.IntegrityError as error:
+            raise conflict_of(error) or error from None
 
     async def finish_play(self, play_id: str, *, ended_at: float, status: str = "finished") -> None:
         async with self._transaction() as db:

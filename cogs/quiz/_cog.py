@@ -15,6 +15,7 @@ from bot.domain.plays import PlayMode
 from bot.engine import QuestionClosed, QuizError
 from bot.engine.live import LiveSession, Phase
 from bot.moderation import NotModerator, is_moderator
+from bot.storage import PlayConflict
 from bot.ui.format import clip, countdown, plural
 from bot.ui.pack_choices import pack_choices
 from cogs.quiz._buttons import DYNAMIC_ITEMS, lobby_view
@@ -86,16 +87,19 @@ class QuizCog(commands.GroupCog, name="Quiz", group_name="quiz", group_descripti
         time_limit = time or options.default_time_limit or self.bot.settings.quiz_time_limit
         play_id = secrets.token_hex(5)
         session = LiveSession(play_id, chosen, questions, time_limit=time_limit)
-        await self.bot.store.start_live(
-            play_id,
-            guild_id=interaction.guild_id,
-            channel_id=interaction.channel_id,
-            owner_id=interaction.user.id,
-            pack_id=chosen.id,
-            started_at=self.bot.clock(),
-            question_ids=[q.id for q in questions],
-            time_limit=time_limit,
-        )
+        try:
+            await self.bot.store.start_live(
+                play_id,
+                guild_id=interaction.guild_id,
+                channel_id=interaction.channel_id,
+                owner_id=interaction.user.id,
+                pack_id=chosen.id,
+                started_at=self.bot.clock(),
+                question_ids=[q.id for q in questions],
+                time_limit=time_limit,
+            )
+        except PlayConflict:  # another bot process on the same database started one a moment ago
+            raise QuizError("A quiz is already running in this channel.") from None
         quiz = LiveQuiz(
             self.bot,
             session,

@@ -46,6 +46,8 @@ class Plays:
             await self.store.start_play(
                 play, mode=mode, owner_id=answer.user, pack_id=answer.pack, started_at=answer.at, guild_id=answer.guild
             )
+            # Past plays: finished, as a member runs one timed challenge at a time (the database holds that rule).
+            await self.store.finish_play(play, ended_at=answer.at + 60, status="finished")
             await self.store.open_round(
                 f"{play}-0", play_id=play, position=0, question_id="q", opened_at=answer.at, deadline=answer.at + 60
             )

@@ -117,11 +117,11 @@ async def member_data(store: Store, member: int) -> None:
 
 async def shared_data(store: Store) -> None:
     """Plays several members share: a moderator's live quiz, the daily question, and a live quiz A started."""
-    for play, owner in (("live-1", MODERATOR), ("live-2", A)):
+    for channel, (play, owner) in enumerate((("live-1", MODERATOR), ("live-2", A)), start=5):
         await store.start_live(
             play,
             guild_id=G1,
-            channel_id=5,
+            channel_id=channel,  # one running live quiz per channel (a rule the database keeps)
             owner_id=owner,
             pack_id="autograd-basics",
             started_at=T0,
