@@ -59,15 +59,6 @@ class PlayRecords(StoreBase):
                 (ended_at, status, play_id),
             )
 
-    async def close_interrupted_plays(self, *, mode: str, ended_at: float) -> int:
-        """Mark plays that a shutdown cut off as abandoned; their stored answers and results stay."""
-        async with self._transaction() as db:
-            cursor = await db.execute(
-                "UPDATE plays SET ended_at = ?, status = 'abandoned' WHERE mode = ? AND ended_at IS NULL",
-                (ended_at, mode),
-            )
-            return cursor.rowcount
-
     async def open_round(
         self,
         round_id: str,

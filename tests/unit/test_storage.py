@@ -75,9 +75,3 @@ async def test_negative_points_are_impossible(store: Store) -> None:
     with pytest.raises(sqlite3.IntegrityError):
         await store.record_result(result("p-0", correct=False, points=-5))
     assert (await store.profile(7)).answered == 0
-
-
-async def test_interrupted_plays_are_closed(store: Store) -> None:
-    await prepare(store)
-    assert await store.close_interrupted_plays(mode="challenge", ended_at=5.0) == 1
-    assert await store.play_status("p") == "abandoned"
