@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import sqlite3
 import tempfile
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -58,7 +59,8 @@ async def _database(path: Path) -> Finding:
             version = await store.schema_version()
     except Exception as exc:
         return Finding("database", False, f"{path}: {exc}")
-    return Finding("database", version == latest, f"{path}: schema {version} of {latest}, WAL")
+    engine = f"SQLite {sqlite3.sqlite_version}"
+    return Finding("database", version == latest, f"{path}: {engine}, schema {version} of {latest}, WAL")
 
 
 def _database_place(path: Path) -> tuple[bool, str | None]:
@@ -87,7 +89,7 @@ async def _new_database(path: Path, latest: int) -> Finding:
         "database",
         version == latest,
         f"{path} does not exist yet: it will be created at start (migrations checked on a scratch database: "
-        f"schema {version} of {latest})",
+        f"SQLite {sqlite3.sqlite_version}, schema {version} of {latest})",
     )
 
 

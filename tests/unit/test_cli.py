@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import os
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -55,7 +56,10 @@ def test_doctor_reports_each_area(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stdout + done.stderr
     assert "ok   settings" in done.stdout
     latest = migrations()[-1].version
-    assert "ok   database" in done.stdout and f"schema {latest} of {latest}" in done.stdout
+    assert (
+        "ok   database" in done.stdout
+        and f"SQLite {sqlite3.sqlite_version}, schema {latest} of {latest}" in done.stdout
+    )
     assert "ok   packs" in done.stdout
     assert "ok   tasks     processes and threads per run bounded by RLIMIT_NPROC" in done.stdout
     assert "ok   layer     task-limit    active (required)" in done.stdout

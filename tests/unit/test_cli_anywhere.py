@@ -32,7 +32,7 @@ def test_doctor_from_another_folder_finds_the_packs(tmp_path: Path) -> None:
 def test_doctor_reports_an_existing_database_by_absolute_path(tmp_path: Path) -> None:
     (tmp_path / "here.db").touch()  # an empty file is an empty SQLite database
     done = run_bot("doctor", env={**OFFLINE, "TORCHQUIZ_DATABASE": "here.db"}, cwd=tmp_path)
-    assert f"database  {tmp_path / 'here.db'}: schema " in done.stdout, done.stdout
+    assert f"database  {tmp_path / 'here.db'}: SQLite " in done.stdout and ", schema " in done.stdout, done.stdout
 
 
 def test_doctor_fails_on_a_packs_folder_without_packs(tmp_path: Path) -> None:
