@@ -16,7 +16,8 @@ from pydantic import SecretStr
 
 from bot.packs import load_pack_file
 from bot.packs.models import LETTERS
-from bot.packs.red_import import add_arguments, question_id, run, slugify
+from bot.packs.red_convert import question_id, slugify
+from bot.packs.red_import import add_arguments, run
 from bot.settings import Settings
 
 DATA = Path(__file__).parent / "data"
