@@ -27,8 +27,6 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn, TextIO
 
-import aiosqlite
-
 from bot.storage.backup import (
     EXPORT_COLUMNS,
     RESULTS_SINCE_VERSION,
@@ -38,6 +36,8 @@ from bot.storage.backup import (
     open_existing,
 )
 from bot.storage.database import schema_version
+from bot.storage.engine import Engine
+from bot.storage.sqlite_engine import SqliteEngine
 
 if TYPE_CHECKING:
     from bot.settings import Settings
@@ -147,7 +147,7 @@ async def _export(database: Path, guild_id: int, output_format: str, output: Pat
         except OSError as exc:
             raise Problem(f"cannot write {output}: {exc.strerror or exc}") from None
         try:
-            count = await _write_rows(db, guild_id, output_format, stream)
+            count = await _write_rows(SqliteEngine(db, database), guild_id, output_format, stream)
         except OSError as exc:
             raise Problem(f"cannot write {output or 'stdout'}: {exc.strerror or exc}") from None
         except sqlite3.Error as exc:
@@ -161,7 +161,7 @@ async def _export(database: Path, guild_id: int, output_format: str, output: Pat
     return f"exported {count} result{'' if count == 1 else 's'} of server {guild_id} to {where} as {output_format}"
 
 
-async def _write_rows(db: aiosqlite.Connection, guild_id: int, output_format: str, stream: TextIO) -> int:
+async def _write_rows(db: Engine, guild_id: int, output_format: str, stream: TextIO) -> int:
     count = 0
     if output_format == "csv":
         writer = csv.DictWriter(stream, fieldnames=EXPORT_COLUMNS, lineterminator="\n")

@@ -17,6 +17,7 @@ from bot.sandbox.isolation.tasks import pids_controller
 from bot.settings import OFFLINE_TOKEN, Settings, SettingsError, load_settings
 from bot.storage import Store
 from bot.storage.database import migrations
+from bot.storage.target import describe_url
 
 
 @dataclass(frozen=True)
@@ -42,8 +43,12 @@ def _settings() -> tuple[Settings, Finding]:
     return settings, Finding("settings", True, f"token set; database {settings.database}; packs {settings.packs_dir}")
 
 
-async def _database(path: Path) -> Finding:
-    """The database the bot would open, by its absolute path; one that does not exist yet is not created here."""
+async def _database(target: Path | str) -> Finding:
+    """The database the bot would open: a SQLite file by its absolute path (one that does not exist yet is not
+    created here), or a PostgreSQL server (connected to, and migrated as start-up would)."""
+    if isinstance(target, str):
+        return await _server_database(target)
+    path = target
     exists, problem = await asyncio.to_thread(_database_place, path)
     if problem is not None:
         return Finding("database", False, problem)
@@ -61,6 +66,19 @@ async def _database(path: Path) -> Finding:
         return Finding("database", False, f"{path}: {exc}")
     engine = f"SQLite {sqlite3.sqlite_version}"
     return Finding("database", version == latest, f"{path}: {engine}, schema {version} of {latest}, WAL")
+
+
+async def _server_database(url: str) -> Finding:
+    where = describe_url(url)
+    try:
+        latest = migrations("postgresql")[-1].version
+        async with Store.open(url) as store:
+            version = await store.schema_version()
+            info = await store.engine_info()
+    except Exception as exc:
+        return Finding("database", False, f"{where}: cannot open it: {exc}")
+    facts = f"{info.engine} {info.version}, schema {version} of {latest}, {info.pool}"
+    return Finding("database", version == latest, f"{where}: {facts}")
 
 
 def _database_place(path: Path) -> tuple[bool, str | None]:

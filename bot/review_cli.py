@@ -22,6 +22,7 @@ import itertools
 import sys
 from collections.abc import Sequence
 from datetime import datetime
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import fsrs
@@ -75,7 +76,7 @@ def _positive_int(text: str) -> int:
 def run(args: argparse.Namespace, settings: Settings) -> int:
     """Run `review optimize` against `settings.database`; the exit status as documented above."""
     min_reviews = int(getattr(args, "min_reviews", DEFAULT_MIN_REVIEWS))
-    if not settings.database.exists():
+    if isinstance(settings.database, Path) and not settings.database.exists():
         return _fail(f"no database at {settings.database} (set TORCHQUIZ_DATABASE)")
     entries = asyncio.run(_stored_reviews(settings))
     if len(entries) < min_reviews:

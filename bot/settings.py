@@ -29,6 +29,7 @@ from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from bot.sandbox.limits import SandboxLimits
+from bot.storage.target import is_postgres
 
 ENV_PREFIX = "TORCHQUIZ_"
 
@@ -59,10 +60,10 @@ class Settings(BaseSettings):
     )
 
     token: SecretStr = Field(description="Discord bot token from the developer portal.")
-    database: Path = Field(
+    database: Path | str = Field(
         default=DEFAULT_DATABASE,
-        description="SQLite database file; default torchquiz.db beside the code, a relative path is from the "
-        "current directory.",
+        description="SQLite database file (a path or sqlite:///path; default torchquiz.db beside the code, a "
+        "relative path is from the current directory), or a PostgreSQL server as postgresql://user@host:port/db.",
     )
     packs_dir: Path = Field(
         default=DEFAULT_PACKS_DIR,
@@ -145,20 +146,26 @@ class Settings(BaseSettings):
     @field_validator("database", mode="before")
     @classmethod
     def _database_url(cls, value: object) -> object:
-        """Accept a SQLite URL as well as a path; say plainly that no other engine is available yet."""
+        """A PostgreSQL URL stays text; a SQLite URL or anything else is a path. Any other scheme is refused in one
+        line."""
         if isinstance(value, str):
+            if is_postgres(value):
+                return value
             if value.startswith(SQLITE_URL):
-                return value[len(SQLITE_URL) :] or ":memory:"
+                return Path(value[len(SQLITE_URL) :] or ":memory:")
             if "://" in value:
                 scheme = value.split("://", 1)[0]
-                raise ValueError(f"{scheme}:// databases are not supported yet: give a SQLite path or sqlite:///path")
+                raise ValueError(
+                    f"{scheme}:// databases are not supported: give a SQLite path, sqlite:///path or postgresql://..."
+                )
+            return Path(value)
         return value
 
     @field_validator("database", "packs_dir")
     @classmethod
-    def _absolute(cls, value: Path) -> Path:
+    def _absolute(cls, value: Path | str) -> Path | str:
         """A relative path is taken from the current directory, once, so every later use agrees."""
-        if str(value) == ":memory:":  # SQLite's in-memory database (tests), not a file
+        if isinstance(value, str) or str(value) == ":memory:":  # a server's URL, or SQLite in memory (tests)
             return value
         return value.expanduser().resolve()
 

@@ -22,6 +22,7 @@ import aiosqlite
 
 from bot.storage._base import StoreBase
 from bot.storage.database import schema_version
+from bot.storage.engine import Engine
 
 EXPORT_COLUMNS = (
     "time",
@@ -138,45 +139,40 @@ def _flush_folder(folder: Path) -> None:
         _flush(folder)
 
 
-async def iter_guild_results(
-    db: aiosqlite.Connection, guild_id: int, *, batch: int = 2000
-) -> AsyncIterator[dict[str, object]]:
+async def iter_guild_results(engine: Engine, guild_id: int, *, batch: int = 2000) -> AsyncIterator[dict[str, object]]:
     """A server's results, oldest first, as rows with `EXPORT_COLUMNS` (correct and ranked as booleans)."""
-    async with db.execute(
+    rows = engine.stream(
         "SELECT r.created_at, r.user_id, r.guild_id, p.mode, r.pack_id, r.question_id, r.round_id, r.correct,"
         " r.points, r.attempts, r.hints, r.ranked FROM results r"
         " LEFT JOIN rounds d ON d.id = r.round_id LEFT JOIN plays p ON p.id = d.play_id"
         " WHERE r.guild_id = ? ORDER BY r.created_at, r.round_id, r.user_id",
         (guild_id,),
-    ) as cursor:
-        while rows := await cursor.fetchmany(batch):
-            for row in rows:
-                created_at, user, guild, mode, pack, question, round_id, correct, points, attempts, hints, ranked = (
-                    tuple(row)
-                )
-                yield {
-                    "time": datetime.fromtimestamp(float(created_at), tz=UTC).isoformat(timespec="milliseconds"),
-                    "created_at": float(created_at),
-                    "user_id": int(user),
-                    "guild_id": int(guild),
-                    "mode": None if mode is None else str(mode),
-                    "pack_id": str(pack),
-                    "question_id": str(question),
-                    "round_id": str(round_id),
-                    "correct": bool(correct),
-                    "points": int(points),
-                    "attempts": int(attempts),
-                    "hints": int(hints),
-                    "ranked": bool(ranked),
-                }
+        batch=batch,
+    )
+    async for row in rows:
+        created_at, user, guild, mode, pack, question, round_id, correct, points, attempts, hints, ranked = row
+        yield {
+            "time": datetime.fromtimestamp(float(created_at), tz=UTC).isoformat(timespec="milliseconds"),
+            "created_at": float(created_at),
+            "user_id": int(user),
+            "guild_id": int(guild),
+            "mode": None if mode is None else str(mode),
+            "pack_id": str(pack),
+            "question_id": str(question),
+            "round_id": str(round_id),
+            "correct": bool(correct),
+            "points": int(points),
+            "attempts": int(attempts),
+            "hints": int(hints),
+            "ranked": bool(ranked),
+        }
 
 
 class BackupRecords(StoreBase):
     async def backup_to(self, target: Path) -> BackupReport:
         """Back the bot's database up into `target` from inside the bot (on a connection of its own, so the bot's
         connection is never busy copying); see `backup_database`."""
-        async with self._db.execute("PRAGMA database_list") as cursor:
-            files = {str(row[1]): str(row[2]) for row in await cursor.fetchall()}
+        files = {str(row[1]): str(row[2]) for row in await self._db.fetchall("PRAGMA database_list")}
         if not files.get("main"):
             raise ValueError("an in-memory database cannot be backed up to a file")
         db = await open_existing(Path(files["main"]))

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from bot.storage._base import StoreBase
+from bot.storage.engine import Dialect
 from bot.storage.records import BoardRow, LeaderboardPage, ProfileStats
 
 BoardOrder = Literal["points", "accuracy"]
@@ -34,13 +35,13 @@ _ORDER_BY: dict[str, str] = {
     # Points: more points, then more correct answers, then fewer answers, then the smaller user id.
     "points": "points DESC, correct DESC, answered ASC, user_id ASC",
     # Accuracy: the higher share of correct answers, then more answers, then the smaller user id.
-    "accuracy": "CAST(correct AS REAL) / answered DESC, answered DESC, user_id ASC",
+    "accuracy": "CAST(correct AS DOUBLE PRECISION) / answered DESC, answered DESC, user_id ASC",
 }
 # "Member b stands above member m", as a row-value comparison in the same order as `_ORDER_BY`.
 _AHEAD: dict[str, str] = {
     "points": "(b.points, b.correct, -b.answered, -b.user_id) > (m.points, m.correct, -m.answered, -m.user_id)",
-    "accuracy": "(CAST(b.correct AS REAL) / b.answered, b.answered, -b.user_id)"
-    " > (CAST(m.correct AS REAL) / m.answered, m.answered, -m.user_id)",
+    "accuracy": "(CAST(b.correct AS DOUBLE PRECISION) / b.answered, b.answered, -b.user_id)"
+    " > (CAST(m.correct AS DOUBLE PRECISION) / m.answered, m.answered, -m.user_id)",
 }
 _NOT_HIDDEN = "user_id NOT IN (SELECT user_id FROM hidden_members)"
 
@@ -96,15 +97,17 @@ class BoardQuery:
             params,
         )
 
-    def page_sql(self) -> tuple[str, dict[str, Any]]:
+    def page_sql(self, dialect: Dialect) -> tuple[str, dict[str, Any]]:
         """One page, as rows of (user_id, points, correct, answered, members); the page number is clamped into
         1..pages inside the statement (`:page`, `:per_page`)."""
         source, params = self.source()
+        least, greatest = dialect.least, dialect.greatest
         return (
             f"WITH board AS MATERIALIZED ({source}), size AS (SELECT COUNT(*) AS members FROM board)"
             " SELECT user_id, points, correct, answered, members FROM board, size"
             f" ORDER BY {_ORDER_BY[self.order]} LIMIT :per_page"
-            " OFFSET (SELECT :per_page * (MIN(MAX(:page, 1), MAX((members + :per_page - 1) / :per_page, 1)) - 1)"
+            f" OFFSET (SELECT :per_page * ({least}({greatest}(:page, 1),"
+            f" {greatest}((members + :per_page - 1) / :per_page, 1)) - 1)"
             " FROM size)",
             params,
         )
@@ -143,9 +146,8 @@ class BoardRecords(StoreBase):
         """One page of a board (see the module docstring for the filters), `page` counting from 1 and clamped
         into range. Members with fewer than `min_answers` ranked answers are left out (meant for accuracy)."""
         _check_per_page(per_page)
-        sql, params = BoardQuery(guild_id, since, pack_id, order, min_answers).page_sql()
-        async with self._db.execute(sql, {**params, "page": page, "per_page": per_page}) as cursor:
-            found = [tuple(row) for row in await cursor.fetchall()]
+        sql, params = BoardQuery(guild_id, since, pack_id, order, min_answers).page_sql(self._db.dialect)
+        found = await self._db.fetchall(sql, {**params, "page": page, "per_page": per_page})
         members = int(found[0][4]) if found else 0
         pages = pages_for(members, per_page)
         shown = min(max(page, 1), pages)
@@ -171,8 +173,7 @@ class BoardRecords(StoreBase):
         result in range, fewer than `min_answers` answers, or hidden from the global board)."""
         _check_per_page(per_page)
         sql, params = BoardQuery(guild_id, since, pack_id, order, min_answers).position_sql()
-        async with self._db.execute(sql, {**params, "user": user_id}) as cursor:
-            row = await cursor.fetchone()
+        row = await self._db.fetchone(sql, {**params, "user": user_id})
         if row is None:
             return None
         rank = int(row[0])
@@ -181,11 +182,10 @@ class BoardRecords(StoreBase):
     async def profile_stats(self, user_id: int, guild_id: int | None) -> ProfileStats:
         """The member's all-time points, answers and correct answers over ranked results, in one server or (None)
         everywhere; zeros when they have none."""
-        async with self._db.execute(
+        row = await self._db.fetchone(
             "SELECT points, answered, correct FROM board_totals WHERE guild_id = ? AND pack_id = ? AND user_id = ?",
             (GLOBAL_BOARD if guild_id is None else guild_id, EVERY_PACK, user_id),
-        ) as cursor:
-            row = await cursor.fetchone()
+        )
         if row is None:
             return ProfileStats(points=0, answered=0, correct=0)
         return ProfileStats(points=int(row[0]), answered=int(row[1]), correct=int(row[2]))
@@ -195,13 +195,14 @@ class BoardRecords(StoreBase):
     ) -> list[tuple[str, int]]:
         """The member's ranked points per day since `since`, as ('YYYY-MM-DD', points), oldest first; days are
         shifted by `tz_offset_seconds` from UTC. Days without a ranked result are left out (the chart fills them)."""
+        day = self._db.dialect.day_of("created_at + :offset")
         sql = (
-            "SELECT strftime('%Y-%m-%d', created_at + :offset, 'unixepoch') AS day, SUM(points) FROM results"
+            f"SELECT {day} AS day, SUM(points) FROM results"
             " WHERE user_id = :user AND ranked = 1 AND created_at >= :since"
         )
         params: dict[str, Any] = {"offset": tz_offset_seconds, "user": user_id, "since": since}
         if guild_id is not None:
             sql += " AND guild_id = :guild"
             params["guild"] = guild_id
-        async with self._db.execute(sql + " GROUP BY day ORDER BY day", params) as cursor:
-            return [(str(row[0]), int(row[1])) for row in await cursor.fetchall()]
+        rows = await self._db.fetchall(sql + " GROUP BY day ORDER BY day", params)
+        return [(str(row[0]), int(row[1])) for row in rows]

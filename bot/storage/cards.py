@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -25,8 +24,8 @@ class ReviewRecords(StoreBase):
         """
         if (card.user_id, card.pack_id, card.question_id) != (entry.user_id, entry.pack_id, entry.question_id):
             raise ValueError("the card and the review entry are for different questions or members")
-        async with self._transaction() as db:
-            cursor = await db.execute(
+        async with self._db.transaction() as db:
+            logged = await db.execute(
                 f"INSERT INTO review_logs ({_LOG_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?)"
                 " ON CONFLICT (user_id, pack_id, question_id, reviewed_at) DO NOTHING",
                 (
@@ -39,7 +38,7 @@ class ReviewRecords(StoreBase):
                     str(entry.mode),
                 ),
             )
-            if cursor.rowcount != 1:
+            if logged != 1:
                 return False
             await db.execute(
                 f"INSERT INTO cards ({_CARD_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
@@ -64,40 +63,38 @@ class ReviewRecords(StoreBase):
         return True
 
     async def card(self, user_id: int, pack_id: str, question_id: str) -> CardState | None:
-        async with self._db.execute(
+        row = await self._db.fetchone(
             f"SELECT {_CARD_COLUMNS} FROM cards WHERE user_id = ? AND pack_id = ? AND question_id = ?",
             (user_id, pack_id, question_id),
-        ) as cursor:
-            row = await cursor.fetchone()
+        )
         return None if row is None else _card(tuple(row))
 
     async def due_cards(self, user_id: int, now: float, limit: int) -> list[CardState]:
         """The member's cards due at `now`, most overdue first (earliest due), at most `limit`."""
-        async with self._db.execute(
+        rows = await self._db.fetchall(
             f"SELECT {_CARD_COLUMNS} FROM cards WHERE user_id = ? AND due <= ?"
             " ORDER BY due, pack_id, question_id LIMIT ?",
             (user_id, now, max(limit, 0)),
-        ) as cursor:
-            return _cards(await cursor.fetchall())
+        )
+        return _cards(rows)
 
     async def review_counts(self, user_id: int, now: float) -> tuple[int, float | None]:
         """How many of the member's cards are due at `now`, and when the next one not yet due comes due
         (None when no card is waiting)."""
-        async with self._db.execute(
+        row = await self._db.fetchone(
             "SELECT COUNT(*) FILTER (WHERE due <= ?), MIN(due) FILTER (WHERE due > ?) FROM cards WHERE user_id = ?",
             (now, now, user_id),
-        ) as cursor:
-            row = await cursor.fetchone()
+        )
         if row is None:
             return 0, None
         return int(row[0]), None if row[1] is None else float(row[1])
 
     async def cards_of(self, user_id: int) -> list[CardState]:
         """All the member's cards, by pack and question (pair them with their questions' tags for mastery)."""
-        async with self._db.execute(
+        rows = await self._db.fetchall(
             f"SELECT {_CARD_COLUMNS} FROM cards WHERE user_id = ? ORDER BY pack_id, question_id", (user_id,)
-        ) as cursor:
-            return _cards(await cursor.fetchall())
+        )
+        return _cards(rows)
 
     async def accuracy_by_tag(self, user_id: int, guild_id: int | None = None) -> dict[str, tuple[int, int]]:
         """(correct, answered) per tag over the member's results; only those in `guild_id` when given."""
@@ -109,8 +106,8 @@ class ReviewRecords(StoreBase):
         if guild_id is not None:
             sql += " AND r.guild_id = ?"
             params = (user_id, guild_id)
-        async with self._db.execute(sql + " GROUP BY t.tag ORDER BY t.tag", params) as cursor:
-            return {str(row[0]): (int(row[1]), int(row[2])) for row in await cursor.fetchall()}
+        rows = await self._db.fetchall(sql + " GROUP BY t.tag ORDER BY t.tag", params)
+        return {str(row[0]): (int(row[1]), int(row[2])) for row in rows}
 
     async def review_logs(self, user_id: int | None = None) -> list[ReviewEntry]:
         """Every stored review (one member's when `user_id` is given), oldest first: the optimizer's input."""
@@ -119,19 +116,19 @@ class ReviewRecords(StoreBase):
         if user_id is not None:
             sql += " WHERE user_id = ?"
             params = (user_id,)
-        async with self._db.execute(sql + " ORDER BY reviewed_at, id", params) as cursor:
-            return [
-                ReviewEntry(
-                    user_id=int(row[0]),
-                    pack_id=str(row[1]),
-                    question_id=str(row[2]),
-                    rating=fsrs.Rating(int(row[3])),
-                    reviewed_at=float(row[4]),
-                    duration_ms=None if row[5] is None else int(row[5]),
-                    mode=PlayMode(str(row[6])),
-                )
-                for row in await cursor.fetchall()
-            ]
+        rows = await self._db.fetchall(sql + " ORDER BY reviewed_at, id", params)
+        return [
+            ReviewEntry(
+                user_id=int(row[0]),
+                pack_id=str(row[1]),
+                question_id=str(row[2]),
+                rating=fsrs.Rating(int(row[3])),
+                reviewed_at=float(row[4]),
+                duration_ms=None if row[5] is None else int(row[5]),
+                mode=PlayMode(str(row[6])),
+            )
+            for row in rows
+        ]
 
 
 def _card(row: Sequence[Any]) -> CardState:
@@ -151,5 +148,5 @@ def _card(row: Sequence[Any]) -> CardState:
     )
 
 
-def _cards(rows: Iterable[sqlite3.Row]) -> list[CardState]:
+def _cards(rows: Iterable[Sequence[Any]]) -> list[CardState]:
     return [_card(tuple(row)) for row in rows]

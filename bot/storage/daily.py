@@ -22,10 +22,9 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
-import aiosqlite
-
 from bot.domain.plays import PlayMode
 from bot.storage._base import StoreBase
+from bot.storage.engine import Executor
 from bot.storage.records import DailyPost, DailyStreak
 
 POST_COLUMNS = "guild_id, day, pack_id, question_id, play_id, channel_id, message_id, posted_at"
@@ -48,56 +47,58 @@ class DailyRecords(StoreBase):
         day, so the caller posts only then. The claim also stores the play (mode 'daily', owned by `owner_id`,
         the bot's own user id) unless a play with that id is already stored; a lost claim stores nothing."""
         _check_day(day)
-        async with self._transaction() as db:
-            cursor = await db.execute("SELECT 1 FROM daily_posts WHERE guild_id = ? AND day = ?", (guild_id, day))
-            if await cursor.fetchone() is not None:
-                return False
-            await db.execute(
-                "INSERT INTO plays (id, mode, guild_id, channel_id, owner_id, pack_id, started_at)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING",
-                (play_id, PlayMode.DAILY.value, guild_id, channel_id, owner_id, pack_id, posted_at),
-            )
-            cursor = await db.execute(
-                f"INSERT INTO daily_posts ({POST_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, NULL, ?)"
-                " ON CONFLICT (guild_id, day) DO NOTHING",
-                (guild_id, day, pack_id, question_id, play_id, channel_id, posted_at),
-            )
-            return cursor.rowcount == 1
+        try:
+            async with self._db.transaction() as db:
+                if await db.fetchone("SELECT 1 FROM daily_posts WHERE guild_id = ? AND day = ?", (guild_id, day)):
+                    return False
+                await db.execute(
+                    "INSERT INTO plays (id, mode, guild_id, channel_id, owner_id, pack_id, started_at)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING",
+                    (play_id, PlayMode.DAILY.value, guild_id, channel_id, owner_id, pack_id, posted_at),
+                )
+                claimed = await db.execute(
+                    f"INSERT INTO daily_posts ({POST_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, NULL, ?)"
+                    " ON CONFLICT (guild_id, day) DO NOTHING",
+                    (guild_id, day, pack_id, question_id, play_id, channel_id, posted_at),
+                )
+                if claimed != 1:  # another process claimed the day in between: store nothing, not even the play
+                    raise _LostClaim
+        except _LostClaim:
+            return False
+        return True
 
     async def set_daily_message(self, guild_id: int, day: str, message_id: int) -> None:
-        async with self._transaction() as db:
+        async with self._db.transaction() as db:
             await db.execute(
                 "UPDATE daily_posts SET message_id = ? WHERE guild_id = ? AND day = ?", (message_id, guild_id, day)
             )
 
     async def daily_post(self, guild_id: int, day: str) -> DailyPost | None:
-        async with self._db.execute(
+        row = await self._db.fetchone(
             f"SELECT {POST_COLUMNS} FROM daily_posts WHERE guild_id = ? AND day = ?", (guild_id, day)
-        ) as cursor:
-            row = await cursor.fetchone()
+        )
         return None if row is None else post_from_row(tuple(row))
 
     async def daily_post_of_play(self, play_id: str) -> DailyPost | None:
         """The daily post a play belongs to (a click knows only its play)."""
-        async with self._db.execute(f"SELECT {POST_COLUMNS} FROM daily_posts WHERE play_id = ?", (play_id,)) as cur:
-            row = await cur.fetchone()
+        row = await self._db.fetchone(f"SELECT {POST_COLUMNS} FROM daily_posts WHERE play_id = ?", (play_id,))
         return None if row is None else post_from_row(tuple(row))
 
     async def recent_daily_posts(self, guild_id: int, limit: int = 30) -> list[DailyPost]:
         """The server's latest daily posts, newest first (to avoid repeating a recent question)."""
-        async with self._db.execute(
+        rows = await self._db.fetchall(
             f"SELECT {POST_COLUMNS} FROM daily_posts WHERE guild_id = ? ORDER BY day DESC LIMIT ?",
             (guild_id, max(limit, 0)),
-        ) as cursor:
-            return [post_from_row(tuple(row)) for row in await cursor.fetchall()]
+        )
+        return [post_from_row(tuple(row)) for row in rows]
 
     async def record_daily_answer(self, user_id: int, guild_id: int, day: str, *, correct: bool) -> DailyStreak:
         """Count a member's final answer to `day`'s daily question (the post's day, not the day of answering,
         so answering yesterday's question after midnight counts for yesterday), by the rule in this module's
         docstring. Returns the streak as of `day`."""
         answered = _check_day(day)
-        async with self._transaction() as db:
-            current, best, last_day = await _stored_streak(db, user_id, guild_id)
+        async with self._db.transaction() as db:
+            current, best, last_day = await _stored_streak(db, user_id, guild_id, self._db.dialect.for_update)
             if correct and (last_day is None or answered > date.fromisoformat(last_day)):
                 follows = last_day is not None and answered - date.fromisoformat(last_day) == timedelta(days=1)
                 current = current + 1 if follows else 1
@@ -118,6 +119,10 @@ class DailyRecords(StoreBase):
         return _as_of(user_id, guild_id, current, best, last_day, today=_check_day(today))
 
 
+class _LostClaim(Exception):
+    """Rolls a claim's transaction back when another process claimed the same day first."""
+
+
 def _check_day(day: str) -> date:
     try:
         parsed = date.fromisoformat(day)
@@ -128,11 +133,12 @@ def _check_day(day: str) -> date:
     return parsed
 
 
-async def _stored_streak(db: aiosqlite.Connection, user_id: int, guild_id: int) -> tuple[int, int, str | None]:
-    async with db.execute(
-        "SELECT current, best, last_day FROM daily_streaks WHERE user_id = ? AND guild_id = ?", (user_id, guild_id)
-    ) as cursor:
-        row = await cursor.fetchone()
+async def _stored_streak(db: Executor, user_id: int, guild_id: int, lock: str = "") -> tuple[int, int, str | None]:
+    """The stored run; `lock` (the dialect's FOR UPDATE) keeps it while a transaction changes it."""
+    row = await db.fetchone(
+        "SELECT current, best, last_day FROM daily_streaks WHERE user_id = ? AND guild_id = ?" + lock,
+        (user_id, guild_id),
+    )
     if row is None:
         return 0, 0, None
     return int(row[0]), int(row[1]), None if row[2] is None else str(row[2])

@@ -17,13 +17,13 @@ class DailyPlayRecords(StoreBase):
     async def open_daily_posts(self) -> list[DailyPost]:
         """Daily posts whose play is not done, oldest day first: the round is not closed (or was never stored,
         when a shutdown came between the claim and the round), or the play has not ended."""
-        async with self._db.execute(
+        rows = await self._db.fetchall(
             "SELECT d.guild_id, d.day, d.pack_id, d.question_id, d.play_id, d.channel_id, d.message_id, d.posted_at"
             " FROM daily_posts d JOIN plays p ON p.id = d.play_id"
             " LEFT JOIN rounds r ON r.play_id = d.play_id"
             " WHERE r.closed_at IS NULL OR p.ended_at IS NULL ORDER BY d.day, d.guild_id"
-        ) as cursor:
-            return [post_from_row(tuple(row)) for row in await cursor.fetchall()]
+        )
+        return [post_from_row(tuple(row)) for row in rows]
 
     async def play_round(self, play_id: str) -> RoundRow | None:
         """The first round of a play (a daily play has only that one)."""
@@ -32,21 +32,21 @@ class DailyPlayRecords(StoreBase):
 
     async def round_attempts(self, round_id: str) -> list[tuple[int, str, bool, float]]:
         """Every member's stored attempts on a round, as (member, choice, correct, time), in the order made."""
-        async with self._db.execute(
+        rows = await self._db.fetchall(
             "SELECT user_id, choice, correct, created_at FROM attempts WHERE round_id = ?"
             " ORDER BY created_at, user_id, attempt",
             (round_id,),
-        ) as cursor:
-            return [(int(r[0]), str(r[1]), bool(r[2]), float(r[3])) for r in await cursor.fetchall()]
+        )
+        return [(int(r[0]), str(r[1]), bool(r[2]), float(r[3])) for r in rows]
 
     async def round_hints(self, round_id: str) -> list[tuple[int, float]]:
         """Every member's stored (charged) hint on a round, as (member, time), in the order taken."""
-        async with self._db.execute(
+        rows = await self._db.fetchall(
             "SELECT user_id, created_at FROM hints WHERE round_id = ? ORDER BY created_at, user_id", (round_id,)
-        ) as cursor:
-            return [(int(r[0]), float(r[1])) for r in await cursor.fetchall()]
+        )
+        return [(int(r[0]), float(r[1])) for r in rows]
 
     async def round_result_members(self, round_id: str) -> set[int]:
         """The members whose final outcome of this round is stored."""
-        async with self._db.execute("SELECT user_id FROM results WHERE round_id = ?", (round_id,)) as cursor:
-            return {int(r[0]) for r in await cursor.fetchall()}
+        rows = await self._db.fetchall("SELECT user_id FROM results WHERE round_id = ?", (round_id,))
+        return {int(r[0]) for r in rows}

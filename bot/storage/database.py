@@ -1,4 +1,5 @@
-"""Opening the SQLite database: WAL mode, foreign keys, and numbered migrations applied in one transaction.
+"""Opening the SQLite database: WAL mode, foreign keys, and numbered migrations applied in one transaction
+(and finding either engine's migrations).
 
 Migrations are the files `migrations/NNNN_name.sql`; the number of the last one applied is kept in
 `PRAGMA user_version`, so the schema version travels with the database file itself.
@@ -30,9 +31,14 @@ class MigrationError(RuntimeError):
     """The database is newer than this code, or a migration failed; nothing was changed."""
 
 
-def migrations() -> list[Migration]:
-    """The bundled migrations, in order; numbering must be 1, 2, 3… without gaps."""
+def migrations(engine: str = "sqlite") -> list[Migration]:
+    """The bundled migrations of one engine, in order; numbering must be 1, 2, 3… without gaps.
+
+    SQLite's are `migrations/NNNN_*.sql`, PostgreSQL's `migrations/postgresql/NNNN_*.sql`; each engine keeps its
+    own numbering (PostgreSQL's first file builds the schema SQLite reached at its 8th)."""
     folder = resources.files("bot.storage").joinpath("migrations")
+    if engine != "sqlite":
+        folder = folder.joinpath(engine)
     found: list[Migration] = []
     for entry in folder.iterdir():
         match = _MIGRATION_NAME.match(entry.name)

@@ -19,10 +19,9 @@ MINUTES_PER_DAY = 24 * 60
 
 class GuildRecords(StoreBase):
     async def guild_settings(self, guild_id: int) -> GuildSettings:
-        async with self._db.execute(
+        row = await self._db.fetchone(
             f"SELECT {', '.join(COLUMNS)} FROM guild_settings WHERE guild_id = ?", (guild_id,)
-        ) as cursor:
-            row = await cursor.fetchone()
+        )
         if row is None:
             return GuildSettings(guild_id)
         return _settings(guild_id, tuple(row))
@@ -38,7 +37,7 @@ class GuildRecords(StoreBase):
         if changes:
             columns = list(changes)
             assert set(columns) <= set(COLUMNS)
-            async with self._transaction() as db:
+            async with self._db.transaction() as db:
                 await db.execute("INSERT INTO guild_settings (guild_id) VALUES (?) ON CONFLICT DO NOTHING", (guild_id,))
                 await db.execute(
                     f"UPDATE guild_settings SET {', '.join(f'{c} = ?' for c in columns)} WHERE guild_id = ?",
@@ -74,11 +73,11 @@ class GuildRecords(StoreBase):
 
     async def guilds_with_daily(self) -> list[GuildSettings]:
         """Every server with a daily question channel and time set, by server id."""
-        async with self._db.execute(
+        rows = await self._db.fetchall(
             f"SELECT guild_id, {', '.join(COLUMNS)} FROM guild_settings"
             " WHERE daily_channel_id IS NOT NULL AND daily_time IS NOT NULL ORDER BY guild_id"
-        ) as cursor:
-            return [_settings(int(row[0]), tuple(row)[1:]) for row in await cursor.fetchall()]
+        )
+        return [_settings(int(row[0]), tuple(row)[1:]) for row in rows]
 
     async def set_run_enabled(self, guild_id: int, enabled: bool) -> None:
         await self.update_guild_settings(guild_id, run_enabled=int(enabled))
@@ -87,11 +86,11 @@ class GuildRecords(StoreBase):
         self, guild_id: int, pack_id: str, *, source: str, uploaded_by: int, uploaded_at: float
     ) -> bool:
         """Store an uploaded pack for one server; returns True when it replaced an earlier upload."""
-        async with self._transaction() as db:
-            cursor = await db.execute(
-                "SELECT 1 FROM guild_packs WHERE guild_id = ? AND pack_id = ?", (guild_id, pack_id)
+        async with self._db.transaction() as db:
+            replaced = (
+                await db.fetchone("SELECT 1 FROM guild_packs WHERE guild_id = ? AND pack_id = ?", (guild_id, pack_id))
+                is not None
             )
-            replaced = await cursor.fetchone() is not None
             await db.execute(
                 "INSERT INTO guild_packs (guild_id, pack_id, source, uploaded_by, uploaded_at) VALUES (?, ?, ?, ?, ?)"
                 " ON CONFLICT (guild_id, pack_id) DO UPDATE SET source = excluded.source,"
@@ -102,8 +101,8 @@ class GuildRecords(StoreBase):
 
     async def guild_pack_sources(self) -> list[tuple[int, str, str]]:
         """Every uploaded pack as (server, pack id, YAML text)."""
-        async with self._db.execute("SELECT guild_id, pack_id, source FROM guild_packs ORDER BY uploaded_at") as cur:
-            return [(int(r[0]), str(r[1]), str(r[2])) for r in await cur.fetchall()]
+        rows = await self._db.fetchall("SELECT guild_id, pack_id, source FROM guild_packs ORDER BY uploaded_at")
+        return [(int(r[0]), str(r[1]), str(r[2])) for r in rows]
 
 
 @functools.cache

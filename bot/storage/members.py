@@ -8,20 +8,18 @@ from bot.storage.records import BadgeRecord, Profile
 
 class MemberRecords(StoreBase):
     async def profile(self, user_id: int) -> Profile:
-        async with self._db.execute(
+        points, answered, correct = await self._db.fetchone(
             "SELECT COALESCE(SUM(points), 0), COUNT(*), COALESCE(SUM(correct), 0) FROM results WHERE user_id = ?",
             (user_id,),
-        ) as cursor:
-            points, answered, correct = await cursor.fetchone() or (0, 0, 0)
-        async with self._db.execute(
+        ) or (0, 0, 0)
+        streaks = await self._db.fetchone(
             "SELECT current_streak, best_streak FROM members WHERE user_id = ?", (user_id,)
-        ) as cursor:
-            streaks = await cursor.fetchone()
-        async with self._db.execute(
+        )
+        held = await self._db.fetchall(
             "SELECT pack_id, name, emoji, awarded_at FROM badges WHERE user_id = ? ORDER BY awarded_at",
             (user_id,),
-        ) as cursor:
-            badges = tuple(BadgeRecord(r[0], r[1], r[2], r[3]) for r in await cursor.fetchall())
+        )
+        badges = tuple(BadgeRecord(r[0], r[1], r[2], r[3]) for r in held)
         return Profile(
             user_id=user_id,
             points=int(points),

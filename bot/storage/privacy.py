@@ -16,12 +16,6 @@ by round or play first, so they are searched by their `user_id` column (a full s
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
-from typing import Any
-
-import aiosqlite
-
 from bot.domain.plays import PlayMode
 from bot.storage._base import StoreBase
 
@@ -31,23 +25,24 @@ PRIVATE_PLAY_MODES = (PlayMode.CHALLENGE.value, PlayMode.PRACTICE.value, PlayMod
 _MODES = ", ".join(f"'{mode}'" for mode in PRIVATE_PLAY_MODES)
 _OWN_PLAYS = f"SELECT id FROM plays WHERE owner_id = :user AND mode IN ({_MODES})"
 
-MEMBER_ROWS: tuple[tuple[str, str], ...] = (
-    # (table, which rows are the member's), in an order that deletes children before their parents.
-    ("board_totals", "user_id = :user"),
-    ("result_tags", "user_id = :user"),
-    ("results", "user_id = :user"),
-    ("attempts", "user_id = :user"),
-    ("hints", "user_id = :user"),
-    ("participants", "user_id = :user"),
-    ("play_items", f"play_id IN ({_OWN_PLAYS})"),
-    ("rounds", f"play_id IN ({_OWN_PLAYS})"),
-    ("plays", f"owner_id = :user AND mode IN ({_MODES})"),
-    ("members", "user_id = :user"),
-    ("badges", "user_id = :user"),
-    ("cards", "user_id = :user"),
-    ("review_logs", "user_id = :user"),
-    ("daily_streaks", "user_id = :user"),
-    ("hidden_members", "user_id = :user"),
+MEMBER_ROWS: tuple[tuple[str, str, str], ...] = (
+    # (table, which rows are the member's, the export's order), in an order that deletes children before their
+    # parents. The order is by time where the table has one, so an export reads the same on either engine.
+    ("board_totals", "user_id = :user", "guild_id, pack_id"),
+    ("result_tags", "user_id = :user", "round_id, tag"),
+    ("results", "user_id = :user", "created_at, round_id"),
+    ("attempts", "user_id = :user", "created_at, round_id, attempt"),
+    ("hints", "user_id = :user", "created_at, round_id"),
+    ("participants", "user_id = :user", "joined_at, play_id"),
+    ("play_items", f"play_id IN ({_OWN_PLAYS})", "play_id, position"),
+    ("rounds", f"play_id IN ({_OWN_PLAYS})", "opened_at, play_id, position"),
+    ("plays", f"owner_id = :user AND mode IN ({_MODES})", "started_at, id"),
+    ("members", "user_id = :user", "user_id"),
+    ("badges", "user_id = :user", "awarded_at, pack_id"),
+    ("cards", "user_id = :user", "pack_id, question_id"),
+    ("review_logs", "user_id = :user", "reviewed_at, id"),
+    ("daily_streaks", "user_id = :user", "guild_id"),
+    ("hidden_members", "user_id = :user", "user_id"),
 )
 # What the export leaves out: leaderboard totals are sums of the exported results, and the flag is `privacy`.
 _NOT_EXPORTED = frozenset({"board_totals", "hidden_members", "result_tags"})
@@ -56,32 +51,32 @@ _NOT_EXPORTED = frozenset({"board_totals", "hidden_members", "result_tags"})
 class PrivacyRecords(StoreBase):
     async def set_hidden(self, user_id: int, hidden: bool) -> None:
         """Hide the member from global leaderboards, or show them again (server boards always show them)."""
-        async with self._transaction() as db:
+        async with self._db.transaction() as db:
             if hidden:
                 await db.execute("INSERT INTO hidden_members (user_id) VALUES (?) ON CONFLICT DO NOTHING", (user_id,))
             else:
                 await db.execute("DELETE FROM hidden_members WHERE user_id = ?", (user_id,))
 
     async def is_hidden(self, user_id: int) -> bool:
-        async with self._db.execute("SELECT 1 FROM hidden_members WHERE user_id = ?", (user_id,)) as cursor:
-            return await cursor.fetchone() is not None
+        row = await self._db.fetchone("SELECT 1 FROM hidden_members WHERE user_id = ?", (user_id,))
+        return row is not None
 
     async def export_member(self, user_id: int) -> dict[str, list[dict[str, object]]]:
         """Everything stored about the member, table by table, as JSON-ready rows (column name → value), read in
         one snapshot. Results carry their topics as `tags`; `privacy` holds the one flag, `hidden`."""
         params = {"user": user_id}
         exported: dict[str, list[dict[str, object]]] = {}
-        async with self._consistent_reads() as db:
-            for table, where in MEMBER_ROWS:
+        async with self._db.snapshot() as db:
+            for table, where, order in MEMBER_ROWS:
                 if table in _NOT_EXPORTED:
                     continue
-                exported[table] = await _rows(db, f"SELECT * FROM {table} WHERE {where} ORDER BY rowid", params)
+                exported[table] = await db.fetch_named(f"SELECT * FROM {table} WHERE {where} ORDER BY {order}", params)
             tags: dict[str, list[str]] = {}
-            for row in await _rows(
-                db, "SELECT round_id, tag FROM result_tags WHERE user_id = :user ORDER BY round_id, tag", params
+            for row in await db.fetch_named(
+                "SELECT round_id, tag FROM result_tags WHERE user_id = :user ORDER BY round_id, tag", params
             ):
                 tags.setdefault(str(row["round_id"]), []).append(str(row["tag"]))
-            hidden = await _rows(db, "SELECT 1 FROM hidden_members WHERE user_id = :user", params)
+            hidden = await db.fetch_named("SELECT 1 FROM hidden_members WHERE user_id = :user", params)
         for result in exported["results"]:
             result["tags"] = tags.get(str(result["round_id"]), [])
         exported["privacy"] = [{"hidden": bool(hidden)}]
@@ -91,24 +86,7 @@ class PrivacyRecords(StoreBase):
         """Delete every row about the member (see the module docstring) in one transaction; returns how many rows
         each table lost, every table listed (0 included). Other members' rows and shared plays stay."""
         deleted: dict[str, int] = {}
-        async with self._transaction() as db:
-            for table, where in MEMBER_ROWS:
-                cursor = await db.execute(f"DELETE FROM {table} WHERE {where}", {"user": user_id})
-                deleted[table] = cursor.rowcount
+        async with self._db.transaction() as db:
+            for table, where, _ in MEMBER_ROWS:
+                deleted[table] = await db.execute(f"DELETE FROM {table} WHERE {where}", {"user": user_id})
         return deleted
-
-    @asynccontextmanager
-    async def _consistent_reads(self) -> AsyncIterator[aiosqlite.Connection]:
-        """Reads that see one state of the database: a read transaction, with no write in between."""
-        async with self._lock:
-            await self._db.execute("BEGIN")
-            try:
-                yield self._db
-            finally:
-                await self._db.commit()
-
-
-async def _rows(db: aiosqlite.Connection, sql: str, params: dict[str, Any]) -> list[dict[str, object]]:
-    async with db.execute(sql, params) as cursor:
-        names = [column[0] for column in cursor.description]
-        return [dict(zip(names, tuple(row), strict=True)) for row in await cursor.fetchall()]

@@ -32,7 +32,7 @@ class PrivateSnapshot:
 
 class PrivateRecords(StoreBase):
     async def set_play_items(self, play_id: str, items: Sequence[tuple[str, str]]) -> None:
-        async with self._transaction() as db:
+        async with self._db.transaction() as db:
             await db.executemany(
                 "INSERT INTO play_items (play_id, position, pack_id, question_id) VALUES (?, ?, ?, ?)"
                 " ON CONFLICT DO NOTHING",
@@ -41,8 +41,7 @@ class PrivateRecords(StoreBase):
 
     async def play_mode(self, play_id: str) -> PlayMode | None:
         """The mode a play was stored with (how a click on a play that is gone gets the right words)."""
-        async with self._db.execute("SELECT mode FROM plays WHERE id = ?", (play_id,)) as cursor:
-            row = await cursor.fetchone()
+        row = await self._db.fetchone("SELECT mode FROM plays WHERE id = ?", (play_id,))
         if row is None:
             return None
         try:
@@ -53,38 +52,37 @@ class PrivateRecords(StoreBase):
     async def running_private_plays(self) -> list[PrivateSnapshot]:
         """Every private play a shutdown interrupted, oldest first."""
         marks = ",".join("?" * len(PRIVATE_MODES))
-        async with self._db.execute(
+        heads = await self._db.fetchall(
             "SELECT id, mode, guild_id, channel_id, owner_id, pack_id, started_at FROM plays"
             f" WHERE ended_at IS NULL AND mode IN ({marks}) ORDER BY started_at",
             PRIVATE_MODES,
-        ) as cursor:
-            heads = await cursor.fetchall()
+        )
         return [await self._private_snapshot(tuple(head)) for head in heads]
 
     async def _private_snapshot(self, head: tuple[object, ...]) -> PrivateSnapshot:
         play_id, owner = str(head[0]), int(str(head[4]))
-        async with self._db.execute(
+        listed = await self._db.fetchall(
             "SELECT pack_id, question_id FROM play_items WHERE play_id = ? ORDER BY position", (play_id,)
-        ) as cursor:
-            items = tuple((str(r[0]), str(r[1])) for r in await cursor.fetchall())
+        )
+        items = tuple((str(r[0]), str(r[1])) for r in listed)
         rounds = await self.rounds_of(play_id)
         round_ids = [r.round_id for r in rounds]
         attempts: tuple[tuple[str, str, bool, float], ...] = ()
         hints: tuple[tuple[str, float], ...] = ()
         if round_ids:
             marks = ",".join("?" * len(round_ids))
-            async with self._db.execute(
+            clicks = await self._db.fetchall(
                 f"SELECT round_id, choice, correct, created_at FROM attempts WHERE round_id IN ({marks})"
                 " AND user_id = ? ORDER BY created_at, attempt",
                 (*round_ids, owner),
-            ) as cursor:
-                attempts = tuple((str(r[0]), str(r[1]), bool(r[2]), float(r[3])) for r in await cursor.fetchall())
-            async with self._db.execute(
+            )
+            attempts = tuple((str(r[0]), str(r[1]), bool(r[2]), float(r[3])) for r in clicks)
+            taken = await self._db.fetchall(
                 f"SELECT round_id, created_at FROM hints WHERE round_id IN ({marks}) AND user_id = ?"
                 " ORDER BY created_at",
                 (*round_ids, owner),
-            ) as cursor:
-                hints = tuple((str(r[0]), float(r[1])) for r in await cursor.fetchall())
+            )
+            hints = tuple((str(r[0]), float(r[1])) for r in taken)
         return PrivateSnapshot(
             play_id=play_id,
             mode=PlayMode(str(head[1])),

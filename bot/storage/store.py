@@ -1,9 +1,9 @@
 """The typed storage facade: every read and write TorchQuiz makes, as parameterised SQL behind narrow methods.
 
 `Store` gathers the parts (plays, members, servers, live sessions, private plays, review cards, the daily
-question, leaderboards, privacy, backups) over one connection. Writes that belong together run in one transaction
-under a lock, because one aiosqlite connection is shared by every coroutine of the bot and SQLite has no nested
-transactions; single-row writes from clicks share transactions through group commit. Inserts that a repeated click
+question, leaderboards, privacy, backups) over one engine: SQLite (embedded, the default) or PostgreSQL (see
+`engine.py`). Writes that belong together run in one transaction; single-row writes from clicks share transactions
+through group commit. Inserts that a repeated click
 could repeat use `ON CONFLICT ... DO NOTHING` against a primary key (not `OR IGNORE`, which would also swallow CHECK
 failures) and report whether they stored anything.
 """
@@ -19,13 +19,14 @@ from bot.storage.boards import BoardRecords
 from bot.storage.cards import ReviewRecords
 from bot.storage.daily import DailyRecords
 from bot.storage.daily_plays import DailyPlayRecords
-from bot.storage.database import connect, schema_version
+from bot.storage.engine import EngineInfo
 from bot.storage.guilds import GuildRecords
 from bot.storage.live import LiveRecords
 from bot.storage.members import MemberRecords
 from bot.storage.plays import PlayRecords
 from bot.storage.privacy import PrivacyRecords
 from bot.storage.private import PrivateRecords
+from bot.storage.target import open_engine
 
 
 class Store(
@@ -45,14 +46,21 @@ class Store(
 
     @classmethod
     @asynccontextmanager
-    async def open(cls, path: Path | str) -> AsyncIterator[Store]:
-        db = await connect(path)
-        store = cls(db)
+    async def open(cls, target: Path | str) -> AsyncIterator[Store]:
+        """Open the database `target` names (a SQLite path, or a `postgresql://` URL), migrated and ready."""
+        engine = await open_engine(target)
         try:
-            yield store
+            yield cls(engine)
         finally:
-            await store._group.drain()
-            await db.close()
+            await engine.close()
+
+    @property
+    def engine_name(self) -> str:
+        """'sqlite' or 'postgresql'."""
+        return self._db.name
 
     async def schema_version(self) -> int:
-        return await schema_version(self._db)
+        return await self._db.schema_version()
+
+    async def engine_info(self) -> EngineInfo:
+        return await self._db.info()

@@ -397,14 +397,15 @@ async def test_the_queries_use_0007_s_indexes(tmp_path: Path) -> None:
     async with Store.open(path) as store:
         await Plays(store).add(Answer(7, 100, True), Answer(8, 50, True, guild=G2))
         statements: list[str] = []
-        await store._db.set_trace_callback(statements.append)
+        connection = store._db._db  # type: ignore[attr-defined]  # the SQLite engine's own connection
+        await connection.set_trace_callback(statements.append)
 
         async def plan(call: object) -> str:
             statements.clear()
             await call  # type: ignore[misc]
             selects = [s for s in statements if s.lstrip().upper().startswith(("SELECT", "WITH"))]
             assert len(selects) == 1, statements
-            async with store._db.execute(f"EXPLAIN QUERY PLAN {selects[0]}") as cursor:
+            async with connection.execute(f"EXPLAIN QUERY PLAN {selects[0]}") as cursor:
                 return "\n".join(str(row[3]) for row in await cursor.fetchall())
 
         week = T0 - 7 * DAY

@@ -196,7 +196,7 @@ async def test_forgetting_deletes_every_row_about_the_member_and_nothing_else(db
     assert own_plays == {"challenge-7", "practice-7", "review-7"}
     expected_gone = {table: [row for row in rows if about(A, table, row, own_plays)] for table, rows in before.items()}
     # The fixture covers every kind of row about a member, so each must really go.
-    assert {table for table, rows in expected_gone.items() if rows} == {table for table, _ in MEMBER_ROWS}
+    assert {table for table, rows in expected_gone.items() if rows} == {row[0] for row in MEMBER_ROWS}
 
     async with Store.open(db_path) as store:
         before_b = await store.leaderboard(guild_id=G1, since=None, pack_id=None, page=1)
@@ -229,12 +229,12 @@ async def test_forgetting_deletes_every_row_about_the_member_and_nothing_else(db
 
 async def test_every_table_keyed_by_member_is_forgotten(store: Store) -> None:
     """A new table with a `user_id` column must be added to what forgetting (and the export) covers."""
-    async with store._db.execute(
+    rows = await store._db.fetchall(
         "SELECT m.name FROM sqlite_master m, pragma_table_info(m.name) c"
         " WHERE m.type = 'table' AND c.name = 'user_id' ORDER BY m.name"
-    ) as cursor:
-        keyed = {str(row[0]) for row in await cursor.fetchall()}
-    assert keyed <= {table for table, _ in MEMBER_ROWS}
+    )
+    keyed = {str(row[0]) for row in rows}
+    assert keyed <= {row[0] for row in MEMBER_ROWS}
 
 
 async def test_forgetting_is_one_transaction(db_path: Path) -> None:

@@ -116,8 +116,11 @@ def test_env_example_lists_every_setting() -> None:
     assert listed == {name.upper() for name in Settings.model_fields}
 
 
-def test_the_database_may_be_a_sqlite_url_and_other_engines_are_refused_in_one_line(tmp_path: Path) -> None:
-    settings = Settings(token=SecretStr("t"), database=f"sqlite:///{tmp_path / 'quiz.db'}")  # type: ignore[arg-type]
+def test_the_database_is_a_path_a_sqlite_url_or_a_postgresql_url_and_nothing_else(tmp_path: Path) -> None:
+    settings = Settings(token=SecretStr("t"), database=f"sqlite:///{tmp_path / 'quiz.db'}")
     assert settings.database == tmp_path / "quiz.db"
-    with pytest.raises(ValidationError, match="postgresql:// databases are not supported yet"):
-        Settings(token=SecretStr("t"), database="postgresql://quiz@localhost:5432/quiz")  # type: ignore[arg-type]
+    assert Settings(token=SecretStr("t"), database="quiz.db").database == Path.cwd() / "quiz.db"
+    server = Settings(token=SecretStr("t"), database="postgresql://quiz@localhost:5432/quiz")
+    assert server.database == "postgresql://quiz@localhost:5432/quiz"
+    with pytest.raises(ValidationError, match="mysql:// databases are not supported: give a SQLite path"):
+        Settings(token=SecretStr("t"), database="mysql://quiz@localhost/quiz")
