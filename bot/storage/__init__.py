@@ -3,6 +3,7 @@
 from bot.storage.backup import BackupExistsError, BackupReport
 from bot.storage.boards import BoardOrder
 from bot.storage.database import MigrationError, connect, migrate, schema_version
+from bot.storage.engine import DuplicateKey, RefusedWrite
 from bot.storage.plays import PlayConflict
 from bot.storage.records import (
     BadgeRecord,
@@ -27,6 +28,7 @@ __all__ = [
     "BoardRow",
     "DailyPost",
     "DailyStreak",
+    "DuplicateKey",
     "GuildSettings",
     "LeaderboardPage",
     "LiveSnapshot",
@@ -34,6 +36,7 @@ __all__ = [
     "PlayConflict",
     "Profile",
     "ProfileStats",
+    "RefusedWrite",
     "ResultRecord",
     "RoundRow",
     "Store",

@@ -19,7 +19,12 @@ Params = Sequence[Any] | Mapping[str, Any]
 Row = Sequence[Any]
 
 
-class DuplicateKey(Exception):
+class RefusedWrite(Exception):
+    """The database refused a write that breaks one of its rules (a CHECK, NOT NULL, a foreign or unique key);
+    the message is the database's own."""
+
+
+class DuplicateKey(RefusedWrite):
     """A write broke a unique key or index: `table` and the `columns` of that key, as the database named them."""
 
     def __init__(self, table: str, columns: tuple[str, ...], message: str) -> None:

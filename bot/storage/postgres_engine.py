@@ -15,7 +15,7 @@ from typing import Any
 import asyncpg
 
 from bot.storage.database import MigrationError, migrations
-from bot.storage.engine import Dialect, DuplicateKey, EngineInfo, Params, Row
+from bot.storage.engine import Dialect, DuplicateKey, EngineInfo, Params, RefusedWrite, Row
 from bot.storage.group_commit import GroupCommit
 from bot.storage.placeholders import bind, numbered
 from bot.storage.target import describe_url
@@ -34,13 +34,15 @@ _KEY = re.compile(r"^Key \((.+?)\)=")
 
 
 @contextmanager
-def _duplicate_keys() -> Iterator[None]:
+def _refused_writes() -> Iterator[None]:
     try:
         yield
     except asyncpg.UniqueViolationError as error:
         match = _KEY.match(str(getattr(error, "detail", "") or ""))
         columns = tuple(name.strip() for name in match.group(1).split(",")) if match else ()
         raise DuplicateKey(str(getattr(error, "table_name", "") or ""), columns, str(error)) from error
+    except asyncpg.IntegrityConstraintViolationError as error:
+        raise RefusedWrite(str(error)) from error
 
 
 def _rowcount(status: str) -> int:
@@ -55,14 +57,14 @@ class PostgresExecutor:
 
     async def execute(self, sql: str, params: Params = ()) -> int:
         text, names = numbered(sql)
-        with _duplicate_keys():
+        with _refused_writes():
             return _rowcount(await self._conn.execute(text, *bind(names, params)))
 
     async def executemany(self, sql: str, rows: Iterable[Params]) -> None:
         text, names = numbered(sql)
         arguments = [bind(names, row) for row in rows]
         if arguments:
-            with _duplicate_keys():
+            with _refused_writes():
                 await self._conn.executemany(text, arguments)
 
     async def fetchone(self, sql: str, params: Params = ()) -> Row | None:

@@ -18,7 +18,7 @@ from typing import Any
 import aiosqlite
 
 from bot.storage.database import connect, schema_version
-from bot.storage.engine import Dialect, DuplicateKey, EngineInfo, Params, Row
+from bot.storage.engine import Dialect, DuplicateKey, EngineInfo, Params, RefusedWrite, Row
 from bot.storage.group_commit import GroupCommit
 
 SQLITE = Dialect(
@@ -33,14 +33,15 @@ _UNIQUE = re.compile(r"^UNIQUE constraint failed: (.+)$")
 
 
 @contextmanager
-def _duplicate_keys() -> Iterator[None]:
-    """SQLite's "UNIQUE constraint failed: plays.owner_id" as `DuplicateKey('plays', ('owner_id',))`."""
+def _refused_writes() -> Iterator[None]:
+    """SQLite's "UNIQUE constraint failed: plays.owner_id" as `DuplicateKey('plays', ('owner_id',))`; any other
+    broken rule as `RefusedWrite`."""
     try:
         yield
     except sqlite3.IntegrityError as error:
         match = _UNIQUE.match(str(error))
         if match is None:
-            raise
+            raise RefusedWrite(str(error)) from error
         qualified = [name.strip() for name in match.group(1).split(",")]
         table = qualified[0].split(".", 1)[0]
         columns = tuple(name.split(".", 1)[-1] for name in qualified)
@@ -52,14 +53,14 @@ class SqliteExecutor:
         self._db = db
 
     async def execute(self, sql: str, params: Params = ()) -> int:
-        with _duplicate_keys():
+        with _refused_writes():
             cursor = await self._db.execute(sql, params)
         count = cursor.rowcount
         await cursor.close()
         return count
 
     async def executemany(self, sql: str, rows: Iterable[Params]) -> None:
-        with _duplicate_keys():
+        with _refused_writes():
             await self._db.executemany(sql, rows)
 
     async def fetchone(self, sql: str, params: Params = ()) -> Row | None:

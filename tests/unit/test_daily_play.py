@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sqlite3
 from pathlib import Path
 from types import SimpleNamespace
 from typing import TYPE_CHECKING, cast
@@ -19,6 +18,7 @@ from bot.play.finish import Finisher
 from bot.storage import DailyPost, DailyStreak, Store
 from cogs.daily._embeds import closed_embed, daily_question_embed, result_embed, streak_line
 from cogs.daily._play import DailyPlay, rebuild_round, round_id_of
+from tests.sql import query
 
 if TYPE_CHECKING:
     from bot.client import TorchQuizBot
@@ -100,11 +100,6 @@ async def daily_play(store: Store, pack: Pack, now: list[float]) -> tuple[DailyP
     return play, ended
 
 
-def rows(database: Path, sql: str) -> list[tuple[object, ...]]:
-    with sqlite3.connect(database) as db:
-        return db.execute(sql).fetchall()
-
-
 async def test_a_members_end_is_stored_once_however_often_it_is_recorded(
     store: Store, autograd_pack: Pack, tmp_path: Path
 ) -> None:
@@ -116,9 +111,10 @@ async def test_a_members_end_is_stored_once_however_often_it_is_recorded(
     again, _ = await play.record_finished(ALICE)
     assert streak == again == DailyStreak(ALICE, GUILD, 1, 1, DAY)
     assert card is not None and card.due > OPENED
-    database = tmp_path / "torchquiz.db"
-    assert rows(database, "SELECT user_id, correct, points, created_at FROM results") == [(ALICE, 1, 100, OPENED + 30)]
-    assert rows(database, "SELECT user_id, mode FROM review_logs") == [(ALICE, PlayMode.DAILY.value)]
+    assert await query(store, "SELECT user_id, correct, points, created_at FROM results") == [
+        (ALICE, 1, 100, OPENED + 30)
+    ]
+    assert await query(store, "SELECT user_id, mode FROM review_logs") == [(ALICE, PlayMode.DAILY.value)]
 
 
 async def test_closing_the_day_gives_members_who_started_a_missed_result(
@@ -133,16 +129,17 @@ async def test_closing_the_day_gives_members_who_started_a_missed_result(
 
     await play.close(DEADLINE + 120)  # the poster looked a little after midnight
     await play.close(DEADLINE + 240)  # and a second close changes nothing
-    database = tmp_path / "torchquiz.db"
-    assert rows(database, "SELECT user_id, correct, points, attempts, hints, created_at FROM results ORDER BY 1") == [
+    assert await query(
+        store, "SELECT user_id, correct, points, attempts, hints, created_at FROM results ORDER BY 1"
+    ) == [
         (ALICE, 1, 100, 1, 0, OPENED + 30),
         (BOB, 0, 0, 1, 0, DEADLINE),
         (DAVE, 0, 0, 0, 1, DEADLINE),
     ]
-    assert rows(database, "SELECT closed_at FROM rounds") == [(DEADLINE,)]
-    assert rows(database, "SELECT status, ended_at FROM plays") == [("finished", DEADLINE)]
+    assert await query(store, "SELECT closed_at FROM rounds") == [(DEADLINE,)]
+    assert await query(store, "SELECT status, ended_at FROM plays") == [("finished", DEADLINE)]
     assert play.ended and ended == [play]
-    assert rows(database, "SELECT COUNT(*) FROM daily_streaks") == [(1,)]  # a miss never touches a streak
+    assert await query(store, "SELECT COUNT(*) FROM daily_streaks") == [(1,)]  # a miss never touches a streak
 
 
 # -- embeds ------------------------------------------------------------------------------------------------

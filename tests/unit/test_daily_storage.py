@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import sqlite3
 from datetime import UTC, datetime
 
 import pytest
 
-from bot.storage import DailyStreak, GuildSettings, Store
+from bot.storage import DailyStreak, GuildSettings, RefusedWrite, Store
 
 GUILD = 100
 
@@ -35,7 +34,7 @@ async def test_a_time_outside_the_day_is_refused(store: Store) -> None:
 
 
 async def test_the_database_refuses_a_time_outside_the_day_too(store: Store) -> None:
-    with pytest.raises(sqlite3.IntegrityError):
+    with pytest.raises(RefusedWrite, match=r"(?i)check"):
         await store._write_guild_settings(GUILD, {"daily_time": 1440})
 
 

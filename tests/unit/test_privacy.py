@@ -13,8 +13,9 @@ import pytest
 
 from bot.domain.plays import PlayMode
 from bot.engine.review import ReviewScheduler
-from bot.storage import ResultRecord, Store
+from bot.storage import RefusedWrite, ResultRecord, Store
 from bot.storage.privacy import MEMBER_ROWS, PRIVATE_PLAY_MODES
+from tests.sql import tables_with_column
 
 A, B, MODERATOR, OTHER, BOT = 7, 8, 9, 10, 1
 G1 = 111
@@ -229,11 +230,8 @@ async def test_forgetting_deletes_every_row_about_the_member_and_nothing_else(db
 
 async def test_every_table_keyed_by_member_is_forgotten(store: Store) -> None:
     """A new table with a `user_id` column must be added to what forgetting (and the export) covers."""
-    rows = await store._db.fetchall(
-        "SELECT m.name FROM sqlite_master m, pragma_table_info(m.name) c"
-        " WHERE m.type = 'table' AND c.name = 'user_id' ORDER BY m.name"
-    )
-    keyed = {str(row[0]) for row in rows}
+    keyed = await tables_with_column(store, "user_id")
+    assert "results" in keyed
     assert keyed <= {row[0] for row in MEMBER_ROWS}
 
 
@@ -245,7 +243,7 @@ async def test_forgetting_is_one_transaction(db_path: Path) -> None:
         await store.record_attempt("challenge-7-0", B, choice="Z", attempt=1, correct=False, created_at=T0)
     before = dump(db_path)
     async with Store.open(db_path) as store:
-        with pytest.raises(sqlite3.IntegrityError):
+        with pytest.raises(RefusedWrite):
             await store.forget_member(A)
         assert await store.is_hidden(A)
     assert dump(db_path) == before

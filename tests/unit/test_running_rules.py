@@ -33,9 +33,11 @@ async def _race(stores: tuple[Store, Store], start: str) -> list[BaseException |
 
 
 @pytest.mark.parametrize("start", ["challenge", "live"])
-async def test_two_processes_racing_for_the_same_member_or_channel_get_exactly_one(tmp_path: Path, start: str) -> None:
-    path = tmp_path / "shared.db"
-    async with Store.open(path) as first, Store.open(path) as second:  # two connections, as two bot processes
+async def test_two_processes_racing_for_the_same_member_or_channel_get_exactly_one(
+    database: Path | str, start: str
+) -> None:
+    """On SQLite two connections to one file, on PostgreSQL two pools: two bot processes sharing a database."""
+    async with Store.open(database) as first, Store.open(database) as second:
         outcomes = await _race((first, second), start)
         assert sorted(type(outcome).__name__ for outcome in outcomes) == ["NoneType", "PlayConflict"]
         conflict = next(outcome for outcome in outcomes if outcome is not None)

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.storage import MigrationError, ResultRecord, Store, connect
+from bot.storage import MigrationError, RefusedWrite, ResultRecord, Store, connect
 from bot.storage.database import migrations
 
 
@@ -72,6 +72,6 @@ async def test_badges_are_awarded_once(store: Store) -> None:
 
 async def test_negative_points_are_impossible(store: Store) -> None:
     await prepare(store, "p-0")
-    with pytest.raises(sqlite3.IntegrityError):
+    with pytest.raises(RefusedWrite, match=r"(?i)check"):
         await store.record_result(result("p-0", correct=False, points=-5))
     assert (await store.profile(7)).answered == 0
