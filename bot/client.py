@@ -30,7 +30,7 @@ from bot.play.finish import Finisher
 from bot.play.registry import PlayRegistry
 from bot.play.restore import restore_private_plays
 from bot.replies import TorchQuizTree
-from bot.sandbox import SandboxPool
+from bot.sandbox import Sandbox
 from bot.sandbox.grader import Grader
 from bot.settings import Settings
 from bot.storage.protocol import Storage
@@ -58,7 +58,7 @@ class TorchQuizBot(commands.Bot):
         settings: Settings,
         store: Storage,
         packs: PackLibrary,
-        sandbox: SandboxPool | None = None,
+        sandbox: Sandbox | None = None,
         clock: Callable[[], float] = time.time,
     ) -> None:
         super().__init__(

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from bot.packs.loader import PackError, PackLibrary, PackProblem, parse_pack, read_yaml
 from bot.packs.models import Pack
 from bot.packs.verify import MISSING_VERIFY, unverified_questions, verify_pack
-from bot.sandbox import SandboxPool
+from bot.sandbox import Sandbox
 from bot.sandbox.grader import Grader
 
 log = logging.getLogger(__name__)
@@ -37,7 +37,7 @@ def _parse(text: str, name: str) -> Pack:
     return parse_pack(read_yaml(text, name), name)
 
 
-async def check_upload(data: bytes, filename: str, library: PackLibrary, sandbox: SandboxPool | None) -> UploadCheck:
+async def check_upload(data: bytes, filename: str, library: PackLibrary, sandbox: Sandbox | None) -> UploadCheck:
     """Validate and verify an uploaded pack; the result carries the pack only when nothing is wrong."""
     if not filename.lower().endswith(SUFFIXES):
         return UploadCheck(problems=[PackProblem(filename, "must be a .yaml or .yml file")])

@@ -24,8 +24,8 @@ import secrets
 from collections import OrderedDict
 from dataclasses import dataclass
 
-from bot.sandbox.pool import SandboxPool
 from bot.sandbox.result import CaseResult, Outcome, Result
+from bot.sandbox.transport import Sandbox
 from bot.sandbox.verdict import Judgement, judge
 from bot.tasks import TaskKeeper
 
@@ -73,7 +73,7 @@ class Grade:
 class Grader:
     """Grades submissions against reference runs (see the module docstring)."""
 
-    def __init__(self, pool: SandboxPool, *, cache_size: int = CACHE_SIZE) -> None:
+    def __init__(self, pool: Sandbox, *, cache_size: int = CACHE_SIZE) -> None:
         self.pool = pool
         self._cache: OrderedDict[tuple[str, int], Result] = OrderedDict()
         self._cache_size = cache_size
