@@ -128,6 +128,18 @@ class Settings(BaseSettings):
         description="When the bot runs as root, the unprivileged user (name or uid) its sandbox workers run as.",
     )
 
+    sandbox_queue: str = Field(
+        default="",
+        description="A Redis URL (redis://host:port/db) through which worker hosts run members' code "
+        "(`python -m bot sandbox serve`, docs/queue.md); empty = this process runs it in local workers.",
+    )
+    sandbox_queue_wait_seconds: float = Field(
+        default=15.0,
+        gt=0,
+        le=600,
+        description="With a queue: how long a run may wait for a free worker host before it is answered busy.",
+    )
+
     @field_validator("token")
     @classmethod
     def _token_is_plausible(cls, value: SecretStr) -> SecretStr:
@@ -168,6 +180,22 @@ class Settings(BaseSettings):
         if isinstance(value, str) or str(value) == ":memory:":  # a server's URL, or SQLite in memory (tests)
             return value
         return value.expanduser().resolve()
+
+    @field_validator("sandbox_queue")
+    @classmethod
+    def _redis_url(cls, value: str) -> str:
+        text = value.strip()
+        if not text:
+            return text
+        if not text.startswith(("redis://", "rediss://", "unix://")):
+            raise ValueError("must be a Redis URL (redis://host:port/db, rediss://... or unix:///path), or empty")
+        import redis
+
+        try:
+            redis.Redis.from_url(text).close()  # parses the URL; connects to nothing
+        except ValueError as exc:
+            raise ValueError(f"is not a usable Redis URL: {exc}") from None
+        return text
 
     @field_validator("review_parameters")
     @classmethod

@@ -14,7 +14,7 @@ import discord
 from bot.client import TorchQuizBot
 from bot.packs import PackLibrary, load_library
 from bot.packs.upload import load_uploaded
-from bot.sandbox import SandboxPool
+from bot.sandbox import Sandbox, SandboxPool
 from bot.settings import Settings
 from bot.storage import Store
 
@@ -32,14 +32,27 @@ async def run_bot(settings: Settings) -> None:
         if uploaded:
             log.info("loaded %d pack(s) uploaded by servers", uploaded)
         async with contextlib.AsyncExitStack() as stack:
-            sandbox: SandboxPool | None = None
+            sandbox: Sandbox | None = None
             if settings.sandbox_enabled:
-                sandbox = await stack.enter_async_context(SandboxPool(settings.sandbox_limits()))
+                sandbox = make_sandbox(settings)
+                stack.push_async_callback(sandbox.aclose)
+                await sandbox.start()
             await _serve(settings, store, packs, sandbox)
     log.info("stopped")
 
 
-async def _serve(settings: Settings, store: Store, packs: PackLibrary, sandbox: SandboxPool | None) -> None:
+def make_sandbox(settings: Settings) -> Sandbox:
+    """Local warm workers, or worker hosts behind Redis when `TORCHQUIZ_SANDBOX_QUEUE` names a server."""
+    if not settings.sandbox_queue:
+        return SandboxPool(settings.sandbox_limits())
+    from bot.sandbox.queue import QueueSandbox
+
+    return QueueSandbox(
+        settings.sandbox_queue, settings.sandbox_limits(), queue_wait=settings.sandbox_queue_wait_seconds
+    )
+
+
+async def _serve(settings: Settings, store: Store, packs: PackLibrary, sandbox: Sandbox | None) -> None:
     clock = time.time if settings.clock_offset_file is None else OffsetClock(settings.clock_offset_file)
     bot = TorchQuizBot(settings=settings, store=store, packs=packs, sandbox=sandbox, clock=clock)
     loop = asyncio.get_running_loop()

@@ -19,6 +19,11 @@ SMOOTHING = 0.3
 """Weight of the newest run in the moving average of run durations used for estimates."""
 PRUNE_AT = 1024
 
+# What a member is told; the queue's shared admission (`bot/sandbox/queue/admission.py`) says the same.
+ALREADY_RUNNING = "you already have a run in progress"
+COOLING_DOWN = "you ran code a moment ago"
+QUEUE_FULL = "the sandbox queue is full"
+
 
 @dataclass(frozen=True)
 class Ticket:
@@ -52,21 +57,21 @@ class Admission:
                 left = self._limits.wall_seconds - (now - mine[0].admitted_at)
                 return refusal(
                     Outcome.BUSY,
-                    "you already have a run in progress",
-                    retry_after=_round_up(max(left, 0.0) + self._limits.cooldown_seconds),
+                    ALREADY_RUNNING,
+                    retry_after=round_up(max(left, 0.0) + self._limits.cooldown_seconds),
                 )
             until = self._cooldown_until.get(member_id, 0.0)
             if until > now:
-                return refusal(Outcome.COOLDOWN, "you ran code a moment ago", retry_after=_round_up(until - now))
+                return refusal(Outcome.COOLDOWN, COOLING_DOWN, retry_after=round_up(until - now))
         if self.active >= self.capacity:
-            return refusal(Outcome.BUSY, "the sandbox queue is full", retry_after=self.queue_wait())
+            return refusal(Outcome.BUSY, QUEUE_FULL, retry_after=self.queue_wait())
         return None
 
     def queue_wait(self) -> float:
         """Rough time until a run admitted now would start: the rounds of runs ahead times a typical run."""
         ahead = max(self.active - self._limits.workers + 1, 1)
         rounds = math.ceil(ahead / self._limits.workers)
-        return _round_up(rounds * self._typical_duration)
+        return round_up(rounds * self._typical_duration)
 
     def admit(self, member_id: int | None) -> Ticket:
         ticket = Ticket(member_id, self._clock())
@@ -86,5 +91,6 @@ class Admission:
             self._cooldown_until = {m: t for m, t in self._cooldown_until.items() if t > now}
 
 
-def _round_up(seconds: float) -> float:
+def round_up(seconds: float) -> float:
+    """Seconds for a retry estimate: a tenth of a second up, and never under one second."""
     return max(1.0, math.ceil(seconds * 10) / 10)

@@ -175,12 +175,8 @@ class SandboxPool:
     def _job(
         self, code: str, check: str | None, wall_seconds: float | None, memory_mb: int | None, seed: int
     ) -> Job | Result:
-        size = len(code.encode("utf-8", "surrogatepass")) + len((check or "").encode("utf-8", "surrogatepass"))
-        if size > MAX_SOURCE_BYTES:
-            line = f"ValueError: the code is longer than {MAX_SOURCE_BYTES // 1024} KiB"
-            return Result(Outcome.ERROR, error_line=line)
-        if (wall_seconds is not None and not wall_seconds > 0) or (memory_mb is not None and memory_mb <= 0):
-            return Result(Outcome.ERROR, error_line="ValueError: limits must be positive")
+        if (problem := request_problem(code, check, wall_seconds, memory_mb)) is not None:
+            return problem
         wall = self.limits.wall_seconds if wall_seconds is None else wall_seconds
         limits = self.limits
         return Job(
@@ -299,6 +295,16 @@ class SandboxPool:
 
     def _isolation_problem(self) -> str | None:
         return isolation_problem(self._layers) if self._layers else None
+
+
+def request_problem(code: str, check: str | None, wall_seconds: float | None, memory_mb: int | None) -> Result | None:
+    """The ERROR result for a run no worker should be given (too long, a limit not positive), or None."""
+    size = len(code.encode("utf-8", "surrogatepass")) + len((check or "").encode("utf-8", "surrogatepass"))
+    if size > MAX_SOURCE_BYTES:
+        return Result(Outcome.ERROR, error_line=f"ValueError: the code is longer than {MAX_SOURCE_BYTES // 1024} KiB")
+    if (wall_seconds is not None and not wall_seconds > 0) or (memory_mb is not None and memory_mb <= 0):
+        return Result(Outcome.ERROR, error_line="ValueError: limits must be positive")
+    return None
 
 
 def isolation_problem(layers: tuple[LayerStatus, ...]) -> str | None:

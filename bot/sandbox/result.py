@@ -141,6 +141,14 @@ class Result:
             timings={str(k): float(v) for k, v in dict(data.get("timings") or {}).items()},
         )
 
+    @classmethod
+    def from_json(cls, text: str) -> Result:
+        """The inverse of `to_json` (extra keys are ignored); raises ValueError/KeyError/TypeError if malformed."""
+        data = json.loads(text)
+        if not isinstance(data, dict):
+            raise TypeError("a result must be a JSON object")
+        return cls.from_dict(data)
+
 
 def refusal(outcome: Outcome, reason: str, retry_after: float | None = None) -> Result:
     """A result for code that was never run."""

@@ -65,7 +65,8 @@ class Sandbox(Protocol):
 
 if TYPE_CHECKING:
     from bot.sandbox.pool import SandboxPool
+    from bot.sandbox.queue.client import QueueSandbox
 
-    def _transports(pool: SandboxPool) -> tuple[Sandbox, ...]:
+    def _transports(pool: SandboxPool, queue: QueueSandbox) -> tuple[Sandbox, ...]:
         """mypy proves here that every transport is a `Sandbox`."""
-        return (pool,)
+        return (pool, queue)
