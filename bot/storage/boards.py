@@ -43,6 +43,9 @@ _AHEAD: dict[str, str] = {
     "accuracy": "(CAST(b.correct AS DOUBLE PRECISION) / b.answered, b.answered, -b.user_id)"
     " > (CAST(m.correct AS DOUBLE PRECISION) / m.answered, m.answered, -m.user_id)",
 }
+LARGEST_PAGE = 2**31 - 1
+"""Page numbers are clamped to this before they reach SQL (PostgreSQL types the parameter as a 4-byte integer);
+"the last page" may be asked for with any larger number."""
 _NOT_HIDDEN = "user_id NOT IN (SELECT user_id FROM hidden_members)"
 
 
@@ -146,6 +149,7 @@ class BoardRecords(StoreBase):
         """One page of a board (see the module docstring for the filters), `page` counting from 1 and clamped
         into range. Members with fewer than `min_answers` ranked answers are left out (meant for accuracy)."""
         _check_per_page(per_page)
+        page = min(max(page, 1), LARGEST_PAGE)
         sql, params = BoardQuery(guild_id, since, pack_id, order, min_answers).page_sql(self._db.dialect)
         found = await self._db.fetchall(sql, {**params, "page": page, "per_page": per_page})
         members = int(found[0][4]) if found else 0

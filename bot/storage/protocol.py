@@ -1,9 +1,9 @@
 """`Storage`: every storage call the bot makes, as one typed protocol.
 
-The bot, its cogs and its commands code against this protocol, never against a backend: `Store` (SQLite through
-aiosqlite) is the one implementation today, and mypy proves it satisfies the protocol (`TorchQuizBot.store` is
-typed with it). A second engine is then an addition — another class with these methods — not a rewrite. Each
-method's meaning is documented where it is implemented (`bot/storage/*.py`); the list here is the contract.
+The bot, its cogs and its commands code against this protocol, never against a backend: `Store` implements it
+over either engine (SQLite through aiosqlite, PostgreSQL through asyncpg; see `engine.py`), and mypy proves it
+satisfies the protocol (`TorchQuizBot.store` is typed with it). Each method's meaning is documented where it is
+implemented (`bot/storage/*.py`); the list here is the contract.
 """
 
 from __future__ import annotations

@@ -15,7 +15,7 @@ from bot.domain.plays import PlayMode
 from bot.engine import QuestionClosed, QuizError
 from bot.engine.live import LiveSession, Phase
 from bot.moderation import NotModerator, is_moderator
-from bot.storage import PlayConflict
+from bot.storage import LiveSnapshot, PlayConflict
 from bot.ui.format import clip, countdown, plural
 from bot.ui.pack_choices import pack_choices
 from cogs.quiz._buttons import DYNAMIC_ITEMS, lobby_view
@@ -37,15 +37,17 @@ class QuizCog(commands.GroupCog, name="Quiz", group_name="quiz", group_descripti
 
     async def cog_load(self) -> None:
         self.bot.add_dynamic_items(*DYNAMIC_ITEMS)
-        self.bot.tasks.spawn(self._close_interrupted(), name="quiz-close-interrupted")
+        # Read now, before any command can start a quiz; closed once the gateway is up (it edits messages).
+        interrupted = await self.bot.store.running_live_sessions()
+        self.bot.tasks.spawn(self._close_interrupted(interrupted), name="quiz-close-interrupted")
 
     async def cog_unload(self) -> None:
         self.bot.remove_dynamic_items(*DYNAMIC_ITEMS)
         await self.bot.plays.release(PlayMode.LIVE, self.bot.clock(), shutting_down=self.bot.shutting_down)
 
-    async def _close_interrupted(self) -> None:
+    async def _close_interrupted(self, interrupted: list[LiveSnapshot]) -> None:
         await self.bot.wait_until_ready()
-        closed = await close_interrupted(self.bot)
+        closed = await close_interrupted(self.bot, interrupted)
         if closed:
             log.info("closed %d live session(s) interrupted by the last shutdown", closed)
 

@@ -47,9 +47,9 @@ def replay(snapshot: LiveSnapshot, pack: Pack, now: float) -> LiveSession:
     )
 
 
-async def close_interrupted(bot: TorchQuizBot) -> int:
-    """Close every interrupted live session; returns how many there were."""
-    snapshots = await bot.store.running_live_sessions()
+async def close_interrupted(bot: TorchQuizBot, snapshots: list[LiveSnapshot]) -> int:
+    """Close the live sessions a shutdown interrupted (read before the gateway connected, so a quiz started since
+    is never among them); returns how many there were."""
     for snapshot in snapshots:
         try:
             await _close_one(bot, snapshot)

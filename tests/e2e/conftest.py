@@ -1,7 +1,8 @@
 """End-to-end fixtures: the real bot process connected to the loopback fake of Discord.
 
-Each test gets its own fake server, database file and bot process; a test fails if the bot ever sent something
-Discord would refuse (`fake.violations`) or called a route the fake does not know (`fake.unhandled`).
+Each test gets its own fake server, database and bot process, and runs twice: on a SQLite file and on a database
+of the test PostgreSQL server (the `database` fixture). A test fails if the bot ever sent something Discord would
+refuse (`fake.violations`) or called a route the fake does not know (`fake.unhandled`).
 """
 
 from __future__ import annotations
@@ -25,7 +26,8 @@ class World:
     channel_id: int
     members: dict[str, FakeUser]
     quizmaster_role: int
-    database: Path
+    database: Path | str
+    """A SQLite file or a `postgresql://` URL: what TORCHQUIZ_DATABASE names."""
     packs_dir: Path
 
     def env(self) -> dict[str, str]:
@@ -50,7 +52,7 @@ class World:
 
 
 @pytest.fixture
-async def world(tmp_path: Path) -> AsyncIterator[World]:
+async def world(database: Path | str) -> AsyncIterator[World]:
     async with FakeDiscord() as fake:
         guild = fake.add_guild("PyTorch study group")
         channel = fake.add_channel(guild, "quiz")
@@ -58,7 +60,7 @@ async def world(tmp_path: Path) -> AsyncIterator[World]:
         members = {name: fake.add_member(guild, name) for name in ("alice", "bob", "carol")}
         members["dave"] = fake.add_member(guild, "dave", roles=(quizmaster,))
         members["mod"] = fake.add_member(guild, "mod", manage_guild=True)
-        yield World(fake, guild, channel, members, quizmaster, tmp_path / "torchquiz.db", CHALLENGES)
+        yield World(fake, guild, channel, members, quizmaster, database, CHALLENGES)
         assert fake.violations == [], "the bot broke one of Discord's rules"
         assert fake.unhandled == [], "the bot called a route the fake does not serve"
 

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import re
-import sqlite3
 from pathlib import Path
 
 import yaml
 
+from tests.database_reader import read_database
 from tests.e2e.conftest import World
 from tests.e2e.live import field
 from tests.e2e.player import Player
@@ -17,8 +17,8 @@ CORRECT = ["A", "B", "A", "C", "D"]
 EPHEMERAL = 64
 
 
-def stored(database: Path, user_id: int) -> list[tuple[str, int, int]]:
-    with sqlite3.connect(database) as db:
+def stored(database: Path | str, user_id: int) -> list[tuple[str, int, int]]:
+    with read_database(database) as db:
         return db.execute(
             "SELECT question_id, correct, points FROM results WHERE user_id = ? ORDER BY created_at", (user_id,)
         ).fetchall()
@@ -97,7 +97,7 @@ async def test_wrong_then_right_hint_and_a_miss(world: World, bot: BotProcess) -
         ("lr-too-high", 1, 150),
         ("detach-backward", 1, 220),
     ]
-    with sqlite3.connect(world.database) as db:
+    with read_database(world.database) as db:
         assert db.execute("SELECT COUNT(*) FROM badges WHERE user_id = ?", (bob.id,)).fetchone() == (0,)
 
 
@@ -119,7 +119,7 @@ async def test_double_click_is_counted_once(world: World, bot: BotProcess) -> No
     again = await world.fake.click(carol, problem, player.custom_id("A", problem), force=True)
     late = await again.response()
     assert late.message is not None and "This question has closed." in late.message.text
-    with sqlite3.connect(world.database) as db:
+    with read_database(world.database) as db:
         attempts = db.execute(
             "SELECT choice, attempt FROM attempts WHERE user_id = ? ORDER BY attempt", (carol.id,)
         ).fetchall()

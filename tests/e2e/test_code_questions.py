@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import re
-import sqlite3
 
+from tests.database_reader import read_database
 from tests.e2e.conftest import World
 from tests.e2e.player import Player
 from tests.fakediscord import FakeInteraction, FakeMessage, run_bot_process
@@ -66,7 +66,7 @@ async def test_code_problem_is_graded_case_by_case(world: World) -> None:
         following = await player.next_message(submitted)
         assert "Problem 3/9" in following.text
 
-    with sqlite3.connect(world.database) as db:
+    with read_database(world.database) as db:
         rows = db.execute(
             "SELECT question_id, correct, points, attempts FROM results WHERE user_id = ? ORDER BY created_at",
             (alice.id,),

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import signal
-import sqlite3
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -19,6 +18,7 @@ from bot.domain.questions import LETTERS, Pack, Question
 from bot.engine.review import RATING_RULES_TEXT
 from bot.engine.scoring import RULES_TEXT, base_points, score_correct
 from bot.packs import load_library
+from tests.database_reader import read_database
 from tests.e2e.conftest import World
 from tests.e2e.live import button, field, reply_text
 from tests.fakediscord import BotProcess, FakeMessage, FakeUser, run_bot_process
@@ -34,7 +34,7 @@ def midday_zone() -> str:
 
 
 def query(world: World, sql: str, *args: object) -> list[tuple[object, ...]]:
-    with sqlite3.connect(world.database) as db:
+    with read_database(world.database) as db:
         return db.execute(sql, args).fetchall()
 
 

@@ -7,12 +7,12 @@ Big boards are seeded straight into the database through the `Store` before the 
 from __future__ import annotations
 
 import re
-import sqlite3
 import time
 from collections.abc import Sequence
 from pathlib import Path
 
 from bot.storage import ResultRecord, Store
+from tests.database_reader import read_database
 from tests.e2e.conftest import World
 from tests.e2e.live import QUIZ_ENV, button, closed, next_question, podium, reply_text, start_quiz
 from tests.fakediscord import FakeInteraction, FakeMessage, FakeUser, run_bot_process
@@ -26,7 +26,12 @@ ROW = re.compile(
 
 
 async def seed(
-    database: Path, guild_id: int, scores: Sequence[tuple[int, int, int]], *, at: float | None = None, pack: str = PACK
+    database: Path | str,
+    guild_id: int,
+    scores: Sequence[tuple[int, int, int]],
+    *,
+    at: float | None = None,
+    pack: str = PACK,
 ) -> None:
     """Store one finished challenge of five questions per member: (user id, total points, correct answers); the
     points go to the correct answers."""
@@ -127,7 +132,7 @@ async def test_server_board_after_a_live_quiz(world: World) -> None:
         await closed(world, second, within=5)
         await podium(world)
 
-        with sqlite3.connect(world.database) as db:
+        with read_database(world.database) as db:
             stored = dict(db.execute("SELECT user_id, SUM(points) FROM results GROUP BY user_id").fetchall())
         assert stored[alice.id] > stored[bob.id] > stored[carol.id] == 0
 

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import re
 import signal
-import sqlite3
 
+from tests.database_reader import read_database
 from tests.e2e.conftest import World
 from tests.e2e.live import QUIZ_ENV, button, closed, field, next_question, podium, reply_text, start_quiz
 from tests.fakediscord import run_bot_process
 
 
 def results(world: World) -> list[tuple[str, int, int, int]]:
-    with sqlite3.connect(world.database) as db:
+    with read_database(world.database) as db:
         return db.execute(
             "SELECT question_id, user_id, correct, points FROM results ORDER BY question_id, user_id"
         ).fetchall()
@@ -133,7 +133,7 @@ async def test_restart_mid_session_loses_no_answer(world: World) -> None:
         joined = await reply_text(world, bob, lobby, "Join", force=True)
         assert "This quiz session has ended." in joined
 
-    with sqlite3.connect(world.database) as db:
+    with read_database(world.database) as db:
         attempts = db.execute("SELECT user_id, choice FROM attempts ORDER BY user_id").fetchall()
         status = db.execute("SELECT status FROM plays").fetchone()
     assert sorted(attempts) == sorted([(alice.id, "A"), (bob.id, "C")])
@@ -159,6 +159,6 @@ async def test_stop_ends_early_with_results_saved(world: World) -> None:
         assert "stopped early" in final.text and "1 of 5" in field(final, "Questions played")
         after = await world.fake.slash(mod, "quiz", subcommand="status", channel_id=world.channel_id)
         assert "No quiz is running in this channel." in (await after.response()).data["content"]
-    with sqlite3.connect(world.database) as db:
+    with read_database(world.database) as db:
         assert db.execute("SELECT status FROM plays").fetchone() == ("stopped",)
     assert [(u, c) for _, u, c, _ in results(world)] == [(alice.id, 1)]

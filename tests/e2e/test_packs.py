@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import sqlite3
 from typing import Any
 
 import yaml
 
+from tests.database_reader import read_database
 from tests.e2e.conftest import World
 from tests.fakediscord import FakeUser, Upload, run_bot_process
 
@@ -122,7 +122,7 @@ async def test_uploads_are_checked_and_stay_in_their_server(world: World) -> Non
         ).response()
         assert other_list.message is not None and "Study Night" not in other_list.message.text
 
-    with sqlite3.connect(world.database) as db:
+    with read_database(world.database) as db:
         assert db.execute("SELECT guild_id, pack_id FROM guild_packs").fetchall() == [(world.guild_id, "study-night")]
 
     async with run_bot_process(world.fake, world.env()):  # kept across a restart

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 from typing import Any
 
 import pytest
 
+from tests.database_reader import read_database
 from tests.e2e.conftest import World
 from tests.e2e.live import button
 from tests.e2e.player import Player
@@ -110,7 +110,7 @@ async def test_forget_me_after_export(world: World) -> None:
         assert all(rows == [] for table, rows in after.items() if table != "privacy")
         assert after["privacy"] == [{"hidden": False}]
 
-    with sqlite3.connect(world.database) as db:
+    with read_database(world.database) as db:
         for table, column in (("results", "user_id"), ("attempts", "user_id"), ("plays", "owner_id")):
             count = db.execute(f"SELECT COUNT(*) FROM {table} WHERE {column} = ?", (carol.id,)).fetchone()[0]
             assert count == 0, table

@@ -6,20 +6,20 @@ The bot's clock is moved forward by the test (`TORCHQUIZ_CLOCK_OFFSET_FILE`), so
 from __future__ import annotations
 
 import signal
-import sqlite3
 from pathlib import Path
 
 import yaml
 
 from tests.conftest import CHALLENGES
+from tests.database_reader import read_database
 from tests.e2e.conftest import World
 from tests.e2e.live import field
 from tests.e2e.player import Player
 from tests.fakediscord import run_bot_process
 
 
-def results(database: Path, user_id: int) -> list[tuple[str, int, int]]:
-    with sqlite3.connect(database) as db:
+def results(database: Path | str, user_id: int) -> list[tuple[str, int, int]]:
+    with read_database(database) as db:
         return db.execute(
             "SELECT question_id, correct, points FROM results WHERE user_id = ? ORDER BY created_at", (user_id,)
         ).fetchall()
@@ -60,7 +60,7 @@ async def test_practice_is_untimed_explains_each_answer_and_earns_no_points(worl
                 assert "Practice complete" in following.text and "5/5" in following.text
                 break
     assert [points for _, _, points in results(world.database, alice.id)] == [0] * 5
-    with sqlite3.connect(world.database) as db:  # and practice never counts on a leaderboard
+    with read_database(world.database) as db:  # and practice never counts on a leaderboard
         assert db.execute("SELECT COUNT(*) FROM results WHERE ranked = 1").fetchone() == (0,)
 
 
@@ -102,7 +102,7 @@ async def test_review_serves_the_questions_missed_in_a_challenge(world: World, t
         later = await (await world.fake.slash(alice, "review", channel_id=world.channel_id)).response()
         assert later.message is not None and "Nothing is due for review" in later.message.text
 
-    with sqlite3.connect(world.database) as db:
+    with read_database(world.database) as db:
         ratings = db.execute(
             "SELECT question_id, rating, mode FROM review_logs WHERE user_id = ? ORDER BY reviewed_at", (alice.id,)
         ).fetchall()

@@ -183,9 +183,10 @@ async def test_pages_are_clamped_and_never_fewer_than_one(store: Store, plays: P
     assert (empty.rows, empty.page, empty.pages, empty.members) == ((), 1, 1, 0)
     await plays.add(*[Answer(100 + n, 10 * n, True) for n in range(1, 8)])  # 7 members
     for since in (None, T0 - DAY):
-        last = await store.leaderboard(guild_id=G1, since=since, pack_id=None, page=99, per_page=3)
-        assert (last.page, last.pages, last.members) == (3, 3, 7)
-        assert [(row.rank, row.user_id) for row in last.rows] == [(7, 101)]
+        for beyond in (99, 2**31, 2**63):  # the Last button asks for 2**31
+            last = await store.leaderboard(guild_id=G1, since=since, pack_id=None, page=beyond, per_page=3)
+            assert (last.page, last.pages, last.members) == (3, 3, 7)
+            assert [(row.rank, row.user_id) for row in last.rows] == [(7, 101)]
         first = await store.leaderboard(guild_id=G1, since=since, pack_id=None, page=-2, per_page=3)
         assert first.page == 1
         assert [row.user_id for row in first.rows] == [107, 106, 105]

@@ -61,3 +61,20 @@ def _shipped() -> tuple[int, int]:
     """How many packs and questions the shipped folder holds (what a run from anywhere must find)."""
     library = load_library([CHALLENGES])
     return len(library.packs), sum(len(pack.questions) for pack in library.packs.values())
+
+
+def test_doctor_names_a_postgresql_server_its_schema_and_pool(postgres_url: str, tmp_path: Path) -> None:
+    done = run_bot("doctor", env={**OFFLINE, "TORCHQUIZ_DATABASE": postgres_url}, cwd=tmp_path)
+    assert done.returncode == 0, done.stdout + done.stderr
+    where = postgres_url.removeprefix("postgresql://")
+    line = _line(done.stdout, "database")
+    assert line.startswith(f"ok   database  {where}: PostgreSQL 1"), line
+    assert ", schema 1 of 1, pool of " in line and "idle" in line, line
+
+
+def test_doctor_says_in_one_line_when_the_server_cannot_be_reached(tmp_path: Path) -> None:
+    url = "postgresql://torchquiz@127.0.0.1:9/torchquiz"  # the discard port: nothing listens
+    done = run_bot("doctor", env={**OFFLINE, "TORCHQUIZ_DATABASE": url}, cwd=tmp_path)
+    assert done.returncode == 1
+    line = _line(done.stdout, "database")
+    assert line.startswith("FAIL database  torchquiz@127.0.0.1:9/torchquiz: cannot open it: "), line
