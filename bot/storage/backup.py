@@ -1,28 +1,34 @@
-"""Operator tools on the database file: an online backup, and a server's results as rows to export.
+"""Operator tools on the database: an online backup, and a server's results as rows to export.
 
-Both work while the bot runs. A backup is SQLite's `VACUUM INTO` on a connection of its own: one read transaction,
+Both work while the bot runs. On SQLite a backup is `VACUUM INTO` on a connection of its own: one read transaction,
 so the copy is one consistent state of the database (WAL mode lets the bot keep writing meanwhile), compacted,
 written beside the target under a temporary name, flushed to disk, and only then given its name; an existing file is
-never overwritten. The command line opens the database with `open_existing`, which neither creates a file nor
-applies migrations, so an operator's tool never changes the schema under a running bot.
+never overwritten. On PostgreSQL it is `pg_dump --format=custom` (one consistent snapshot too; restore it with
+`pg_restore`), written and named by the same rules, and read back with `pg_restore --list` as its check. The
+command line opens the database with `open_as_is`, which neither creates a database nor applies migrations, so an
+operator's tool never changes the schema under a running bot.
 """
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import os
+import re
+import shutil
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from urllib.parse import quote
+from urllib.parse import quote, unquote, urlsplit, urlunsplit
 
 import aiosqlite
 
 from bot.storage._base import StoreBase
 from bot.storage.database import schema_version
 from bot.storage.engine import Engine
+from bot.storage.target import is_postgres
 
 EXPORT_COLUMNS = (
     "time",
@@ -42,11 +48,21 @@ EXPORT_COLUMNS = (
 """The columns of an exported result: `time` is ISO 8601 in UTC, `created_at` the same moment in unix seconds."""
 
 RESULTS_SINCE_VERSION = 7
-"""The first schema whose results say whether they are ranked (an older database must be migrated first)."""
+"""The first SQLite schema whose results say whether they are ranked (an older database must be migrated first)."""
+RESULTS_SINCE = {"sqlite": RESULTS_SINCE_VERSION, "postgresql": 1}
+"""The same, per engine (PostgreSQL's first schema already has them)."""
+
+DEBIAN_POSTGRES = Path("/usr/lib/postgresql")
+"""Debian keeps each major version's client tools in `<this>/<version>/bin`."""
+PG_DUMP_MISSING = "pg_dump not found: install postgresql-client (the server's major version or newer)"
 
 
 class BackupExistsError(FileExistsError):
     """The backup's target already exists; nothing was written."""
+
+
+class DumpError(RuntimeError):
+    """pg_dump is missing or failed; the message is one line (pg_dump's own last one when it failed)."""
 
 
 @dataclass(frozen=True)
@@ -88,6 +104,85 @@ async def backup_database(db: aiosqlite.Connection, target: Path) -> BackupRepor
         async with copy.execute("PRAGMA quick_check") as cursor:
             check = "; ".join(str(row[0]) for row in await cursor.fetchall())
     return BackupReport(path=target, size=size, schema_version=version, check=check)
+
+
+async def open_as_is(target: Path | str) -> Engine:
+    """Open an existing database on its engine without migrating it (nor creating it): `open_existing` for a SQLite
+    file, a pool with `migrate=False` for a PostgreSQL URL (whose connection errors are asyncpg's or OSError)."""
+    if is_postgres(target):
+        from bot.storage.postgres_engine import PostgresEngine
+
+        return await PostgresEngine.open(str(target), migrate=False, max_size=2)
+    from bot.storage.sqlite_engine import SqliteEngine
+
+    return SqliteEngine(await open_existing(Path(target)), target)
+
+
+def find_pg_tool(name: str, *, path: str | None = None) -> Path | None:
+    """A PostgreSQL client program (`pg_dump`, `pg_restore`): on `path` (default PATH), else in Debian's newest
+    version folder."""
+    found = shutil.which(name, path=path)
+    if found is not None:
+        return Path(found)
+    debian_root = DEBIAN_POSTGRES
+    if debian_root.is_dir():
+        versions = [(int(child.name), child) for child in debian_root.iterdir() if re.fullmatch(r"\d+", child.name)]
+        for _, child in sorted(versions, reverse=True):
+            if os.access(child / "bin" / name, os.X_OK):
+                return child / "bin" / name
+    return None
+
+
+async def backup_postgres(url: str, target: Path, *, schema_version: int) -> BackupReport:
+    """`pg_dump --format=custom` of the database at `url` into `target`, never overwriting (see the module
+    docstring); `check` is 'ok' once `pg_restore --list` reads the archive back.
+
+    BackupExistsError as for SQLite; DumpError when pg_dump is missing or fails; OSError for the folder."""
+    pg_dump = find_pg_tool("pg_dump")
+    if pg_dump is None:
+        raise DumpError(PG_DUMP_MISSING)
+    partial = _partial_beside(Path(target))
+    try:
+        dsn, env = _password_apart(url)
+        await _run_tool(pg_dump, "--format=custom", f"--file={partial}", f"--dbname={dsn}", env=env)
+        pg_restore = find_pg_tool("pg_restore", path=str(pg_dump.parent)) or find_pg_tool("pg_restore")
+        check = "not read back (no pg_restore)"
+        if pg_restore is not None:
+            await _run_tool(pg_restore, "--list", str(partial))
+            check = "ok"
+        size = _claim(partial, target)
+    finally:
+        _discard(partial)
+    return BackupReport(path=target, size=size, schema_version=schema_version, check=check)
+
+
+def _password_apart(url: str) -> tuple[str, dict[str, str]]:
+    """The URL without its password, and an environment that hands the password to the tool (a command line is
+    visible to every user of the machine)."""
+    env = dict(os.environ)
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url, env
+    userinfo, _, host = parts.netloc.rpartition("@")
+    env["PGPASSWORD"] = unquote(parts.password)
+    netloc = f"{userinfo.split(':', 1)[0]}@{host}"
+    return urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment)), env
+
+
+async def _run_tool(program: Path, *args: str, env: dict[str, str] | None = None) -> None:
+    """Run a client program to its end; DumpError with its last line of output when it fails."""
+    process = await asyncio.create_subprocess_exec(
+        str(program),
+        *args,
+        stdin=asyncio.subprocess.DEVNULL,
+        stdout=asyncio.subprocess.DEVNULL,
+        stderr=asyncio.subprocess.PIPE,
+        env=env,
+    )
+    _, err = await process.communicate()
+    if process.returncode != 0:
+        lines = [line.strip() for line in err.decode(errors="replace").splitlines() if line.strip()]
+        raise DumpError(f"{program.name} failed: {lines[-1] if lines else f'exit status {process.returncode}'}")
 
 
 def _existing_uri(path: Path, mode: str) -> str:
@@ -171,7 +266,10 @@ async def iter_guild_results(engine: Engine, guild_id: int, *, batch: int = 2000
 class BackupRecords(StoreBase):
     async def backup_to(self, target: Path) -> BackupReport:
         """Back the bot's database up into `target` from inside the bot (on a connection of its own, so the bot's
-        connection is never busy copying); see `backup_database`."""
+        connection is never busy copying); see `backup_database`, and `backup_postgres` on PostgreSQL."""
+        url = getattr(self._db, "url", None)
+        if self._db.name == "postgresql" and isinstance(url, str):
+            return await backup_postgres(url, target, schema_version=await self._db.schema_version())
         files = {str(row[1]): str(row[2]) for row in await self._db.fetchall("PRAGMA database_list")}
         if not files.get("main"):
             raise ValueError("an in-memory database cannot be backed up to a file")

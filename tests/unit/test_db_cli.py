@@ -1,5 +1,6 @@
 """`python -m bot db backup|export`: an online backup that is one consistent state even while another connection
-writes, never overwriting a file; a server's results as CSV or JSON; one line and a status for every problem."""
+writes, never overwriting a file (SQLite's `VACUUM INTO`, PostgreSQL's `pg_dump`); a server's results as CSV or JSON
+from either engine; one line and a status for every problem."""
 
 from __future__ import annotations
 
@@ -8,17 +9,22 @@ import csv
 import io
 import json
 import sqlite3
+import subprocess
 import threading
 from pathlib import Path
 
+import asyncpg
 import pytest
 from pydantic import SecretStr
 
 from bot import db_cli
 from bot.settings import Settings
-from bot.storage import ResultRecord, Store
-from bot.storage.backup import EXPORT_COLUMNS
+from bot.storage import ResultRecord, Store, backup
+from bot.storage.backup import EXPORT_COLUMNS, PG_DUMP_MISSING, find_pg_tool
+from bot.storage.copy import REBUILT, TABLES
 from bot.storage.database import migrations
+from bot.storage.target import describe_url
+from tests.servers.postgres import PostgresServer, database_name, free_port
 from tests.unit.test_boards import totals_agree
 from tests.unit.test_migration_0007 import database_at_version_6
 
@@ -26,7 +32,7 @@ G1, G2 = 111, 222
 T0 = 1_750_000_000.0
 
 
-def settings_for(database: Path) -> Settings:
+def settings_for(database: Path | str) -> Settings:
     return Settings(token=SecretStr("offline"), database=database)
 
 
@@ -36,7 +42,7 @@ def one_line(text: str) -> str:
     return lines[0]
 
 
-async def store_results(path: Path) -> None:
+async def store_results(path: Path | str) -> None:
     async with Store.open(path) as store:
         await store.start_play("c", mode="challenge", owner_id=7, pack_id="autograd-basics", started_at=T0, guild_id=G1)
         await store.start_play("p", mode="practice", owner_id=8, pack_id="data-loading", started_at=T0, guild_id=G1)
@@ -232,6 +238,141 @@ def test_export_never_migrates(tmp_path: Path, capsys: pytest.CaptureFixture[str
     assert count(database, "PRAGMA user_version") == 6
 
 
+EXPORTED_G1 = [
+    {
+        "time": "2025-06-15T15:06:40.000+00:00",
+        "created_at": T0,
+        "user_id": 7,
+        "guild_id": G1,
+        "mode": "challenge",
+        "pack_id": "autograd-basics",
+        "question_id": "q1",
+        "round_id": "c-0",
+        "correct": True,
+        "points": 120,
+        "attempts": 2,
+        "hints": 1,
+        "ranked": True,
+    },
+    {
+        "time": "2025-06-15T15:06:41.000+00:00",
+        "created_at": T0 + 1,
+        "user_id": 8,
+        "guild_id": G1,
+        "mode": "practice",
+        "pack_id": "data-loading",
+        "question_id": "q1",
+        "round_id": "p-0",
+        "correct": False,
+        "points": 0,
+        "attempts": 2,
+        "hints": 1,
+        "ranked": False,
+    },
+]
+
+
+def test_export_gives_the_same_rows_on_both_engines(
+    database: Path | str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    asyncio.run(store_results(database))
+    output = tmp_path / "g1.json"
+    argv = ["export", "--guild", str(G1), "--format", "json", "--output", str(output)]
+    assert db_cli.main(argv, settings_for(database)) == 0
+    assert one_line(capsys.readouterr().err) == f"torchquiz: exported 2 results of server {G1} to {output} as json"
+    assert json.loads(output.read_text(encoding="utf-8")) == EXPORTED_G1
+    assert db_cli.main(["export", "--guild", str(G1)], settings_for(database)) == 0
+    rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
+    assert [(r["round_id"], r["user_id"], r["created_at"], r["correct"], r["ranked"]) for r in rows] == [
+        ("c-0", "7", str(T0), "1", "1"),
+        ("p-0", "8", str(T0 + 1), "0", "0"),
+    ]
+
+
+def test_export_on_postgresql_never_migrates(postgres_url: str, capsys: pytest.CaptureFixture[str]) -> None:
+    assert db_cli.main(["export", "--guild", str(G1)], settings_for(postgres_url)) == 1
+    assert one_line(capsys.readouterr().err) == (
+        "torchquiz: the database is at schema 0; start the bot once so it migrates to 1 or later, then export"
+    )
+    assert asyncio.run(pg_tables(postgres_url)) == []
+    nobody = f"postgresql://postgres@127.0.0.1:{free_port()}/torchquiz"
+    assert db_cli.main(["export", "--guild", str(G1)], settings_for(nobody)) == 1
+    assert one_line(capsys.readouterr().err).startswith(f"torchquiz: cannot open {describe_url(nobody)}: ")
+
+
+async def pg_tables(url: str) -> list[str]:
+    conn = await asyncpg.connect(url)
+    try:
+        rows = await conn.fetch("SELECT table_name FROM information_schema.tables WHERE table_schema = 'public'")
+        return sorted(str(row[0]) for row in rows)
+    finally:
+        await conn.close()
+
+
+async def pg_counts(url: str) -> dict[str, int]:
+    conn = await asyncpg.connect(url)
+    try:
+        return {
+            table: int(await conn.fetchval(f"SELECT COUNT(*) FROM {table}"))
+            for table in (*TABLES, *REBUILT, "torchquiz_schema")
+        }
+    finally:
+        await conn.close()
+
+
+def test_backup_on_postgresql_restores_with_pg_restore(
+    postgres_server: PostgresServer, postgres_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    asyncio.run(store_results(postgres_url))
+    copy = tmp_path / "torchquiz.dump"
+    assert db_cli.main(["backup", str(copy)], settings_for(postgres_url)) == 0
+    line = one_line(capsys.readouterr().out)
+    assert line.startswith(f"torchquiz: backed up {describe_url(postgres_url)} to {copy}: ")
+    assert line.endswith(", schema 1, read back ok (pg_dump custom format; restore with pg_restore)")
+    assert copy.read_bytes().startswith(b"PGDMP")
+    assert not list(tmp_path.glob(".*partial"))
+
+    restored = postgres_server.create_database()
+    try:
+        pg_restore = find_pg_tool("pg_restore")
+        assert pg_restore is not None
+        subprocess.run([str(pg_restore), "--dbname", restored, str(copy)], check=True, capture_output=True, timeout=60)
+        counts = asyncio.run(pg_counts(restored))
+        assert counts == asyncio.run(pg_counts(postgres_url))
+        assert counts["results"] == 3 and counts["board_totals"] > 0
+    finally:
+        postgres_server.drop_database(database_name(restored))
+
+    before = copy.read_bytes()
+    assert db_cli.main(["backup", str(copy)], settings_for(postgres_url)) == 1
+    assert one_line(capsys.readouterr().err) == (
+        f"torchquiz: {copy} already exists; a backup never overwrites a file, choose a new name"
+    )
+    assert copy.read_bytes() == before
+
+
+def test_a_password_reaches_pg_dump_through_its_environment_not_its_command_line() -> None:
+    url, env = backup._password_apart("postgresql://quiz:p%40ss:w@db.example:5433/torchquiz?sslmode=require")
+    assert url == "postgresql://quiz@db.example:5433/torchquiz?sslmode=require"
+    assert env["PGPASSWORD"] == "p@ss:w"
+    assert (
+        backup._password_apart("postgresql://quiz@db.example/torchquiz")[0] == "postgresql://quiz@db.example/torchquiz"
+    )
+
+
+def test_backup_on_postgresql_without_pg_dump_is_one_line(
+    postgres_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    asyncio.run(store_results(postgres_url))
+    monkeypatch.setenv("PATH", str(tmp_path / "no-tools"))
+    monkeypatch.setattr(backup, "DEBIAN_POSTGRES", tmp_path / "no-postgresql")
+    target = tmp_path / "b.dump"
+    assert db_cli.main(["backup", str(target)], settings_for(postgres_url)) == 1
+    assert one_line(capsys.readouterr().err) == f"torchquiz: {PG_DUMP_MISSING}"
+    assert "install postgresql-client" in PG_DUMP_MISSING
+    assert list(tmp_path.iterdir()) == []
+
+
 @pytest.mark.parametrize(
     "argv",
     [
@@ -242,6 +383,7 @@ def test_export_never_migrates(tmp_path: Path, capsys: pytest.CaptureFixture[str
         ["export", "--guild", "many"],
         ["export", "--guild", "0"],
         ["export", "--guild", "1", "--format", "xml"],
+        ["migrate", "--from", "a.db"],
     ],
 )
 def test_bad_usage_is_one_line_and_status_2(
@@ -252,4 +394,6 @@ def test_bad_usage_is_one_line_and_status_2(
     except SystemExit as exited:
         status = int(str(exited.code))
     assert status == 2
-    one_line(capsys.readouterr().err)
+    line = one_line(capsys.readouterr().err)
+    if not argv:
+        assert "migrate --from URL --to URL" in line
