@@ -1,4 +1,4 @@
-"""Storage benchmark: `python bench/storage.py [--results N] [--runs N]` (about two minutes on two cores).
+"""Storage benchmark: `python bench/storage.py [--results N] [--runs N] [--postgres URL]`, SQLite beside PostgreSQL.
 
 Fills a fresh database in a temporary folder with a million results as the bot would store them — 50 servers,
 20,000 members, 90 days — at schema 6, then lets `Store.open` apply migration 0007 to it (so its backfill and
@@ -13,9 +13,17 @@ activity grows towards the present, and results come from private challenges (55
 questions (8%), practice (11%) and review (6%) — practice and review unranked, with 0 points. The data are made in
 `bench/storage_data.py`; this script times queries on them.
 
+The same data then go into PostgreSQL (`bench/storage_postgres.py`: the bot's PostgreSQL schema, a bulk copy of
+every row, `board_totals` filled as 0007 fills it), and each query runs there too through the same `Store` method,
+for a third column. `--postgres URL` names an empty database on a running server; without it the benchmark starts
+a throwaway server with the test harness (`tests/servers/postgres.py`), and runs SQLite alone when this machine has
+no PostgreSQL binaries. All answers, on both engines, must agree. About five minutes on two cores at a million
+results, a third of it loading PostgreSQL.
+
 Worst cases are timed: the biggest server, and its most active member for "me" and the profile. Each figure is
-the median of `--runs` calls (20) after one warm-up call; a baseline call that is slow runs fewer times (at least 3,
-within about 8 s per query). The target is under 50 ms for every leaderboard and profile query.
+the median of `--runs` calls (20) after one warm-up call; a baseline or PostgreSQL call that is slow runs fewer times
+(at least 3, within about 8 s per query). The target is under 50 ms for every leaderboard and profile query, on
+each engine.
 """
 
 from __future__ import annotations
@@ -38,6 +46,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # run as a script from anywhere: make `bot` importable
 
 from bench.storage_data import DAY, DAYS, NOW, PACKS, Rows, World, build_database  # noqa: E402
+from bench.storage_postgres import NotEmpty, Target, load, postgres_database, prepare  # noqa: E402
 from bot.storage import Store  # noqa: E402
 
 RESULTS = 1_000_000
@@ -184,12 +193,41 @@ def ms(samples: list[float]) -> float:
     return statistics.median(samples) * 1000
 
 
-async def run(results: int, runs: int, folder: Path) -> bool:
-    """Fill, migrate, measure and print; True when every measured query met the target."""
+Timings = dict[str, tuple[list[float], object]]
+
+
+async def time_all(target: Path | str, checks: list[Measure], runs: int, budget: float | None) -> Timings:
+    async with Store.open(target) as store:
+        return {measure.name: await timed(store, measure.call, runs, budget) for measure in checks}
+
+
+async def time_privacy(target: Path | str, member: int) -> tuple[float, int, float, int]:
+    """export_member and then forget_member (which deletes the member's rows), once each: ms and rows."""
+    async with Store.open(target) as store:
+        start = time.perf_counter()
+        exported = await store.export_member(member)
+        export_ms = (time.perf_counter() - start) * 1000
+        start = time.perf_counter()
+        forgotten = await store.forget_member(member)
+        forget_ms = (time.perf_counter() - start) * 1000
+    return export_ms, sum(map(len, exported.values())), forget_ms, sum(forgotten.values())
+
+
+def answers(expected: object, plain: object, postgres: object) -> str:
+    """'same' when every engine's answer is the one SQLite with 0007 gave; otherwise which differ."""
+    differ = [name for name, answer in (("without", plain), ("PostgreSQL", postgres)) if answer != expected]
+    return "same" if not differ else "DIFFER: " + ", ".join(differ)
+
+
+async def run(results: int, runs: int, folder: Path, postgres: Target | None) -> bool:
+    """Fill, migrate, load, measure and print; True when every measured query met the target on every engine."""
     print(
         f"storage benchmark: {os.cpu_count()} cores, Linux {platform.release()}, SQLite {sqlite3.sqlite_version},"
         f" {results:,} results, {GUILDS} servers, {MEMBERS:,} members, {DAYS} days"
     )
+    if postgres is not None:
+        print(f"PostgreSQL: {postgres.description}")
+        ready = await prepare(postgres.url)
     path, baseline = folder / "torchquiz.db", folder / "baseline.db"
     began = time.perf_counter()
     world, rows = build_database(path, results=results, guilds=GUILDS, members=MEMBERS)
@@ -209,53 +247,70 @@ async def run(results: int, runs: int, folder: Path) -> bool:
     make_baseline(path, baseline)
     guild, member = busiest(world, rows)
     checks = measures(guild, member)
-    indexed: dict[str, tuple[list[float], object]] = {}
+    # SQLite is timed before PostgreSQL is loaded, so the server's writing back the load cannot slow it down.
+    indexed = await time_all(path, checks, runs, None)
     async with Store.open(path) as store:
-        for measure in checks:
-            indexed[measure.name] = await timed(store, measure.call, runs, None)
         chart = await time_chart(store, member, runs)
-        start = time.perf_counter()
-        exported = await store.export_member(member)
-        export_ms = (time.perf_counter() - start) * 1000
-        start = time.perf_counter()
-        forgotten = await store.forget_member(member)  # last: it deletes the member's rows
-        forget_ms = (time.perf_counter() - start) * 1000
-    plain: dict[str, tuple[list[float], object]] = {}
-    async with Store.open(baseline) as store:
-        for measure in checks:
-            plain[measure.name] = await timed(store, measure.call, runs, BASELINE_BUDGET)
+    plain = await time_all(baseline, checks, runs, BASELINE_BUDGET)
+    remote: Timings = {}
+    if postgres is not None:
+        loaded = await load(path, postgres.url, ready)
+        print(f"{loaded.summary()}; rows {loaded.rows} (the same as SQLite's)")
+        remote = await time_all(postgres.url, checks, runs, BASELINE_BUDGET)
+    # Last, as they delete the member's rows (after PostgreSQL has copied them).
+    privacy = {"SQLite": await time_privacy(path, member)}
+    if postgres is not None:
+        privacy["PostgreSQL"] = await time_privacy(postgres.url, member)
 
     print(f"server {guild} (the biggest), member {member} (its most active); medians in ms")
-    print(f"{'query':<36}{'0007':>10}{'without':>11}{'ratio':>9}{'runs':>9}  answers")
-    all_fast = True
+    print(f"{'query':<36}{'SQLite 0007':>12}{'without':>10}{'ratio':>7}{'PostgreSQL':>12}{'runs':>12}  answers")
+    engines = ["SQLite", "PostgreSQL"] if postgres is not None else ["SQLite"]
+    fast = dict.fromkeys(engines, True)
     for measure in checks:
-        (fast, answer), (slow, expected) = indexed[measure.name], plain[measure.name]
-        agree = "same" if answer == expected else "DIFFER"
-        all_fast = all_fast and (not measure.target or ms(fast) < TARGET_MS) and agree == "same"
+        (mine, answer), (slow, expected) = indexed[measure.name], plain[measure.name]
+        theirs, their_answer = remote.get(measure.name, ([], answer))
+        agree = answers(answer, expected, their_answer)
+        for engine, samples in zip(engines, (mine, theirs), strict=False):
+            fast[engine] &= (not measure.target or ms(samples) < TARGET_MS) and agree == "same"
+        pg = f"{ms(theirs):>12.2f}" if theirs else f"{'—':>12}"
         print(
-            f"{measure.name:<36}{ms(fast):>10.2f}{ms(slow):>11.1f}{ms(slow) / ms(fast):>8.0f}x"
-            f"{len(fast):>5}/{len(slow):<3}  {agree}"
+            f"{measure.name:<36}{ms(mine):>12.2f}{ms(slow):>10.1f}{ms(slow) / ms(mine):>6.0f}x{pg}"
+            f"{'/'.join(str(len(samples)) for samples in (mine, slow, theirs) if samples):>12}  {agree}"
         )
     if chart is None:
-        print(f"{'profile chart rendering':<36}{'—':>10}  (no renderer hooked in: set bench.storage.CHART_RENDERER)")
+        print(f"{'profile chart rendering':<36}{'—':>12}  (no renderer hooked in: set bench.storage.CHART_RENDERER)")
     else:
-        print(f"{'profile chart rendering':<36}{ms(chart):>10.2f}")
-    print(
-        f"{'export_member, once':<36}{export_ms:>10.1f}  ({sum(map(len, exported.values())):,} rows)\n"
-        f"{'forget_member, once (one transaction)':<36}{forget_ms:>10.1f}  ({sum(forgotten.values()):,} rows deleted)"
-    )
-    print(f"every leaderboard and profile query under {TARGET_MS:.0f} ms, answers identical: {all_fast}")
-    return all_fast
+        print(f"{'profile chart rendering':<36}{ms(chart):>12.2f}  (no database)")
+    for engine, (export_ms, exported, forget_ms, forgotten) in privacy.items():
+        unflushed = engine == "PostgreSQL" and postgres is not None and not postgres.durable
+        print(
+            f"{engine}: export_member once {export_ms:.1f} ms ({exported:,} rows);"
+            f" forget_member once, one transaction, {forget_ms:.1f} ms ({forgotten:,} rows deleted"
+            + ("; fsync off, so without the commit's flush)" if unflushed else ")")
+        )
+    verdicts = ", ".join(f"{engine} {ok}" for engine, ok in fast.items())
+    print(f"every leaderboard and profile query under {TARGET_MS:.0f} ms, answers identical: {verdicts}")
+    return all(fast.values())
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python bench/storage.py", description=__doc__.splitlines()[0])
     parser.add_argument("--results", type=int, default=RESULTS, help=f"results to store (default {RESULTS:,})")
     parser.add_argument("--runs", type=int, default=RUNS, help=f"timed calls per query (default {RUNS})")
+    parser.add_argument(
+        "--postgres",
+        metavar="URL",
+        help="an empty database on a running PostgreSQL server (postgresql://user@host:port/db) to fill and time;"
+        " by default a throwaway server is started",
+    )
     args = parser.parse_args(argv)
     began = time.perf_counter()
-    with tempfile.TemporaryDirectory(prefix="torchquiz-bench-") as folder:
-        ok = asyncio.run(run(args.results, max(args.runs, MIN_RUNS), Path(folder)))
+    with tempfile.TemporaryDirectory(prefix="torchquiz-bench-") as folder, postgres_database(args.postgres) as pg:
+        try:
+            ok = asyncio.run(run(args.results, max(args.runs, MIN_RUNS), Path(folder), pg))
+        except NotEmpty as error:
+            print(error)
+            return 2
     print(f"(benchmark took {time.perf_counter() - began:.0f} s)")
     return 0 if ok else 1
 
