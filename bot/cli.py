@@ -54,6 +54,9 @@ def build_parser() -> argparse.ArgumentParser:
         commands.add_parser("db", help="back up the database, or export one server's results (safe while running)")
     )
     grade.add_arguments(sandbox_commands.add_parser("grade", help="grade files as submissions to a code question"))
+    from bot.sandbox.cli import add_serve_arguments
+
+    add_serve_arguments(sandbox_commands.add_parser("serve", help="be a worker host: run jobs from the Redis queue"))
     return parser
 
 
@@ -89,6 +92,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             from bot import db_cli
 
             return db_cli.run(args, settings)
+        if args.sandbox_command == "serve":
+            from bot.sandbox.cli import serve_host
+
+            return serve_host(args, settings)
         if args.sandbox_command == "grade":
             from bot.packs.grade import grade_files
 

@@ -33,6 +33,7 @@ from bot.sandbox.queue.wire import (
     connect,
     describe_url,
     redis_clock,
+    stop_requested,
     stream_entries,
 )
 from bot.sandbox.result import Outcome, Result, refusal
@@ -51,6 +52,7 @@ HOSTLESS_GRACE_SECONDS = 60.0
 READ_BLOCK_MS = 1_000
 READ_BATCH = 100
 RETRY_SECONDS = 1.0
+CLOSE_SECONDS = 2.0
 
 
 class QueueSandbox:
@@ -76,6 +78,7 @@ class QueueSandbox:
         """Replies that found no run waiting: duplicates, or answers that came after their run gave up."""
         self._redis = connect(url)
         self._waiting: dict[str, asyncio.Future[Result]] = {}
+        self._runs: set[asyncio.Task[Result]] = set()
         self._hosts: dict[str, Heartbeat] = {}
         self._host_seen = time.monotonic()
         self._redis_problem: str | None = None
@@ -110,9 +113,13 @@ class QueueSandbox:
         for future in self._waiting.values():
             if not future.done():
                 future.set_result(refusal(Outcome.UNAVAILABLE, "the sandbox is shut down"))
-        await self._keeper.cancel_all()
+        if self._runs:
+            await asyncio.wait(self._runs, timeout=CLOSE_SECONDS)  # they settle their accounts in Redis
         with contextlib.suppress(RedisError):
             await self._redis.delete(self.reply_stream)
+        # Closing the connections ends the reader's blocking read now rather than at its next timeout.
+        await self._redis.connection_pool.disconnect()
+        await self._keeper.cancel_all()
         await self._redis.aclose()
 
     # -- what the bot reads ------------------------------------------------------------------------------------
@@ -192,6 +199,8 @@ class QueueSandbox:
         # From here a task owns the run: if this caller is cancelled, the reply is still awaited and accounted for.
         wait = wall + self.queue_wait + self.reply_grace
         task = self._keeper.spawn(self._await_reply(job, str(entry_id), future, wait), name=f"sandbox-job-{job.id}")
+        self._runs.add(task)
+        task.add_done_callback(self._runs.discard)
         return await asyncio.shield(task)
 
     async def _await_reply(self, job: QueuedJob, entry_id: str, future: asyncio.Future[Result], wait: float) -> Result:
@@ -217,10 +226,12 @@ class QueueSandbox:
     async def _read_replies(self) -> None:
         """The one reader of this process's reply stream: each reply completes the run waiting for its job id."""
         last = "0-0"  # the stream is new (its name holds a fresh uuid), so everything in it is ours
-        while True:
+        while not self._stopping():
             try:
                 response = await self._redis.xread({self.reply_stream: last}, count=READ_BATCH, block=READ_BLOCK_MS)
             except RedisError as exc:
+                if self._stopping():
+                    return
                 log.warning("reading sandbox replies failed: %s", exc)
                 await asyncio.sleep(RETRY_SECONDS)
                 continue
@@ -231,6 +242,9 @@ class QueueSandbox:
             if entries:
                 with contextlib.suppress(RedisError):  # the stream is trimmed and expires anyway
                     await self._redis.xdel(self.reply_stream, *(entry_id for entry_id, _ in entries))
+
+    def _stopping(self) -> bool:
+        return self._closing or stop_requested()
 
     def _deliver(self, fields: dict[str, str]) -> None:
         future = self._waiting.pop(fields.get("id", ""), None)
@@ -245,7 +259,7 @@ class QueueSandbox:
         future.set_result(result)
 
     async def _watch_hosts(self) -> None:
-        while True:
+        while not self._stopping():
             await asyncio.sleep(HOST_SCAN_SECONDS)
             await self._scan_hosts()
 

@@ -7,6 +7,7 @@ epoch on Redis's own clock (`TIME`), so bot and hosts agree on deadlines however
 
 from __future__ import annotations
 
+import asyncio
 import json
 import math
 from collections.abc import Mapping
@@ -23,6 +24,7 @@ PREFIX = "torchquiz:sandbox"
 WIRE_VERSION = "1"
 JOBS_MAXLEN = 100_000
 """A safety bound on the jobs stream (hosts delete what they acknowledge; admission bounds what waits)."""
+SOCKET_TIMEOUT = 10.0
 REPLIES_MAXLEN = 1_000
 REPLIES_TTL_SECONDS = 3_600
 """A reply stream whose bot process is gone expires this long after its last reply."""
@@ -175,13 +177,26 @@ def reply_fields(job_id: str, result_json: str, host: str) -> dict[FieldT, Encod
     return {"id": job_id, "result": result_json, "host": host}
 
 
+def stop_requested() -> bool:
+    """Whether the current task has been asked to stop. Loops over Redis commands check it as well as catching
+    `CancelledError`: redis-py can swallow a cancellation that lands in the middle of a command (a blocking read
+    among them), and the loop would then go on forever."""
+    task = asyncio.current_task()
+    return task is not None and task.cancelling() > 0
+
+
 def connect(url: str) -> redis.Redis:
-    """A client for the queue: strings in and out, code with lone surrogates intact, blocking reads allowed."""
+    """A client for the queue: strings in and out, code with lone surrogates intact.
+
+    Blocking reads (XREAD/XREADGROUP BLOCK) are kept well under `SOCKET_TIMEOUT`, so a silent server is noticed
+    and a blocked read is never mistaken for one.
+    """
     return redis.Redis.from_url(
         url,
         decode_responses=True,
         encoding_errors="surrogatepass",
-        socket_connect_timeout=5,
+        socket_timeout=SOCKET_TIMEOUT,
+        socket_connect_timeout=SOCKET_TIMEOUT,
         health_check_interval=30,
     )
 
