@@ -51,7 +51,9 @@ def discover_extensions() -> list[str]:
     )
 
 
-class TorchQuizBot(commands.Bot):
+class TorchQuizBot(commands.AutoShardedBot):
+    """The bot, sharded: one process may hold every shard (the default) or a slice of them (`bot/shards.py`)."""
+
     def __init__(
         self,
         *,
@@ -61,6 +63,9 @@ class TorchQuizBot(commands.Bot):
         sandbox: Sandbox | None = None,
         clock: Callable[[], float] = time.time,
     ) -> None:
+        shards: dict[str, Any] = {"shard_count": settings.shards.count}
+        if settings.shards.ids is not None:
+            shards["shard_ids"] = list(settings.shards.ids)
         super().__init__(
             command_prefix=commands.when_mentioned,
             intents=discord.Intents.default(),
@@ -68,8 +73,11 @@ class TorchQuizBot(commands.Bot):
             help_command=None,
             guild_ready_timeout=settings.guild_ready_timeout,
             allowed_mentions=discord.AllowedMentions.none(),
+            **shards,
         )
         self.settings = settings
+        self.shard_slice = settings.shards
+        """Which servers' events come to this process: start-up recovery touches only those."""
         self.store = store
         self.packs = packs
         self.sandbox = sandbox
@@ -102,6 +110,9 @@ class TorchQuizBot(commands.Bot):
             log.info("after the restart: %d private play(s) resumed, %d closed with results saved", resumed, closed)
 
     async def sync_commands(self) -> None:
+        if not self.shard_slice.syncs_commands:
+            log.info("%s: the process with shard 0 syncs the slash commands", self.shard_slice.describe())
+            return
         if self.settings.sync_guild is not None:
             guild = discord.Object(id=self.settings.sync_guild)
             self.tree.copy_global_to(guild=guild)

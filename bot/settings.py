@@ -25,10 +25,11 @@ import math
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from bot.sandbox.limits import SandboxLimits
+from bot.shards import ShardSlice
 from bot.storage.target import is_postgres
 
 ENV_PREFIX = "TORCHQUIZ_"
@@ -78,6 +79,13 @@ class Settings(BaseSettings):
 
     guild_ready_timeout: float = Field(
         default=2.0, ge=0, le=60, description="Seconds to wait for servers to stream in after connecting."
+    )
+    shard_count: int | None = Field(
+        default=None, ge=1, description="Total number of shards across every bot process; empty: Discord's advice."
+    )
+    shard_ids: str = Field(
+        default="",
+        description="The shards this process runs, comma-separated (e.g. 0,1); empty: every shard.",
     )
 
     # -- live quiz sessions (a server's /settings may override time and count) --
@@ -139,6 +147,25 @@ class Settings(BaseSettings):
         le=600,
         description="With a queue: how long a run may wait for a free worker host before it is answered busy.",
     )
+
+    @field_validator("shard_ids")
+    @classmethod
+    def _shard_list(cls, value: str) -> str:
+        text = value.replace(" ", "")
+        if text and not all(part.isdigit() for part in text.split(",")):
+            raise ValueError(f"shard ids are numbers separated by commas, such as 0,1 (not {value!r})")
+        return text
+
+    @model_validator(mode="after")
+    def _shards_agree(self) -> Settings:
+        self.shards  # noqa: B018 - raises ValueError for ids without a count, or out of its range
+        return self
+
+    @property
+    def shards(self) -> ShardSlice:
+        """This process's shards (ValueError, found at start-up, for ids without a count or out of range)."""
+        ids = tuple(int(part) for part in self.shard_ids.split(",")) if self.shard_ids else None
+        return ShardSlice(self.shard_count, ids)
 
     @field_validator("token")
     @classmethod

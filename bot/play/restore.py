@@ -26,9 +26,13 @@ log = logging.getLogger(__name__)
 
 
 async def restore_private_plays(bot: TorchQuizBot) -> tuple[int, int]:
-    """Resume or close every interrupted private play; returns (resumed, closed)."""
+    """Resume or close every interrupted private play of this process's servers; returns (resumed, closed).
+
+    A member's clicks reach the shard of the server the play started in, so another process's plays are its own
+    to resume."""
     resumed = closed = 0
-    for snapshot in await bot.store.running_private_plays():
+    snapshots = [s for s in await bot.store.running_private_plays() if bot.shard_slice.owns(s.guild_id)]
+    for snapshot in snapshots:
         try:
             if await _restore(bot, snapshot):
                 resumed += 1

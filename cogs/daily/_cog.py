@@ -94,7 +94,7 @@ class DailyCog(commands.Cog, name="Daily"):
                 except Exception:
                     log.exception("could not close daily play %s", play.play_id)
         for options in await self.bot.store.guilds_with_daily():
-            if not is_due(options, now):
+            if not self.bot.shard_slice.owns(options.guild_id) or not is_due(options, now):
                 continue
             day = options.local_day(now)
             if await self.bot.store.daily_post(options.guild_id, day) is not None:
@@ -179,6 +179,8 @@ class DailyCog(commands.Cog, name="Daily"):
         rebuilt = 0
         now = self.bot.clock()
         for post in await self.bot.store.open_daily_posts():
+            if not self.bot.shard_slice.owns(post.guild_id):
+                continue  # another process serves that server, and rebuilds its play
             try:
                 rebuilt += await self._restore(post, now)
             except Exception:

@@ -38,7 +38,8 @@ class QuizCog(commands.GroupCog, name="Quiz", group_name="quiz", group_descripti
     async def cog_load(self) -> None:
         self.bot.add_dynamic_items(*DYNAMIC_ITEMS)
         # Read now, before any command can start a quiz; closed once the gateway is up (it edits messages).
-        interrupted = await self.bot.store.running_live_sessions()
+        running = await self.bot.store.running_live_sessions()
+        interrupted = [session for session in running if self.bot.shard_slice.owns(session.guild_id)]
         self.bot.tasks.spawn(self._close_interrupted(interrupted), name="quiz-close-interrupted")
 
     async def cog_unload(self) -> None:

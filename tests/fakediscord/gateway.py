@@ -6,6 +6,10 @@ frames, as discord.py expects, and ignores the query's compression request.
 
 Every dispatch gets a sequence number and is kept in the session's log so a RESUME can replay what the bot
 missed; :meth:`Gateway.drop_connection` lets tests force that path.
+
+Sharding is Discord's: IDENTIFY carries `[shard_id, shard_count]`, the count must be the one `GET /gateway/bot`
+advised (close code 4010 otherwise), a shard's READY and GUILD_CREATEs cover only its servers, and a server's events
+go to the session of its shard, so several sessions (one bot process per slice of shards) are served at once.
 """
 
 from __future__ import annotations
@@ -37,6 +41,7 @@ OP_REQUEST_MEMBERS = 8
 OP_INVALID_SESSION = 9
 OP_HELLO = 10
 OP_HEARTBEAT_ACK = 11
+CLOSE_INVALID_SHARD = 4010
 
 
 @dataclass(eq=False)
@@ -59,6 +64,8 @@ class Gateway:
         self.state = state
         self.sessions: dict[str, GatewaySession] = {}
         self.current: GatewaySession | None = None
+        """The session identified or resumed last (the only one, unless the bot is sharded)."""
+        self.by_shard: dict[int, GatewaySession] = {}
         self.connections: list[str] = []
         """The query string of every connection, e.g. ``v=10&encoding=json&compress=zlib-stream``."""
         self.resumes = 0
@@ -114,22 +121,27 @@ class Gateway:
             self.state.bump()
         return session
 
-    async def _identify(self, ws: web.WebSocketResponse, data: JsonDict) -> GatewaySession:
+    async def _identify(self, ws: web.WebSocketResponse, data: JsonDict) -> GatewaySession | None:
         state = self.state
+        shard = list(data.get("shard") or [0, 1])
+        if shard[1] != state.shard_count or not 0 <= shard[0] < shard[1]:
+            await ws.close(code=CLOSE_INVALID_SHARD, message=b"invalid shard")
+            return None
         state.identifies.append(data)
         session = GatewaySession(
-            session_id=next_session_id(), intents=int(data.get("intents") or 0), shard=data.get("shard"), ws=ws
+            session_id=next_session_id(), intents=int(data.get("intents") or 0), shard=shard, ws=ws
         )
+        guilds = [guild_id for guild_id in state.guilds if state.shard_of(guild_id) == shard[0]]
         self.sessions[session.session_id] = session
         bot = state.bot_user.user_payload() | {"verified": True, "mfa_enabled": False, "flags": 0}
         ready = {
             "v": 10,
             "user": bot,
-            "guilds": [{"id": str(g), "unavailable": True} for g in state.guilds],
+            "guilds": [{"id": str(g), "unavailable": True} for g in guilds],
             "session_id": session.session_id,
             "session_type": "normal",
             "resume_gateway_url": state.gateway_url,
-            "shard": session.shard or [0, 1],
+            "shard": shard,
             "application": {"id": str(state.application_id), "flags": 0},
             "private_channels": [],
             "relationships": [],
@@ -142,9 +154,9 @@ class Gateway:
         # session only becomes ``current`` (so injectable) once the bot has its guilds.
         async with session.lock:
             await self._emit(session, "READY", ready)
-            for guild_id in state.guilds:
+            for guild_id in guilds:
                 await self._emit(session, "GUILD_CREATE", self.guild_create(guild_id, session.intents))
-        self.current = session
+        self.current = self.by_shard[shard[0]] = session
         state.bump()
         return session
 
@@ -162,6 +174,8 @@ class Gateway:
                     await ws.send_str(text)
             await self._emit(session, "RESUMED", {})
         self.current = session
+        if session.shard is not None:
+            self.by_shard[session.shard[0]] = session
         self.state.bump()
         return session
 
@@ -234,11 +248,17 @@ class Gateway:
             "premium_progress_bar_enabled": False,
         }
 
-    async def dispatch(self, event: str, data: JsonDict, *, session: GatewaySession | None = None) -> None:
-        """Send a DISPATCH to the bot (logged for RESUME even if its socket is down right now)."""
-        target = session or self.current
+    async def dispatch(
+        self, event: str, data: JsonDict, *, session: GatewaySession | None = None, guild_id: int | None = None
+    ) -> None:
+        """Send a DISPATCH to the bot (logged for RESUME even if its socket is down right now): to `session`, or
+        to the session of `guild_id`'s shard, or else to the current session."""
+        target = session
+        if target is None and guild_id is not None:
+            target = self.by_shard.get(self.state.shard_of(guild_id))
+        target = target or (self.current if guild_id is None or self.state.shard_count == 1 else None)
         if target is None:
-            raise RuntimeError(f"cannot send {event}: the bot has not identified to the fake gateway")
+            raise RuntimeError(f"cannot send {event}: the bot (that shard) has not identified to the fake gateway")
         async with target.lock:
             await self._emit(target, event, data)
 

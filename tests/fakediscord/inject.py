@@ -101,7 +101,7 @@ class Injector:
         state.interactions[it.id] = it
         state.interactions_by_token[token] = it
         try:
-            await self.gateway.dispatch("INTERACTION_CREATE", payload)
+            await self.gateway.dispatch("INTERACTION_CREATE", payload, guild_id=guild.id)
         except BaseException:
             del state.interactions[it.id], state.interactions_by_token[token]
             raise

@@ -182,7 +182,9 @@ class BotRoutes:
     async def gateway_bot(self, request: web.Request) -> web.Response:
         self._auth(request)
         limit = {"total": 1000, "remaining": 999, "reset_after": 0, "max_concurrency": 1}
-        return json_response({"url": self.state.gateway_url, "shards": 1, "session_start_limit": limit})
+        return json_response(
+            {"url": self.state.gateway_url, "shards": self.state.shard_count, "session_start_limit": limit}
+        )
 
     def _command_scope(self, request: web.Request) -> tuple[int | None, dict[tuple[str, int], SyncedCommand]]:
         self._auth(request)

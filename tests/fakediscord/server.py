@@ -53,12 +53,14 @@ class FakeDiscord:
         token_ttl: float = 15 * 60.0,
         expected_token: str | None = None,
         app_name: str = "TorchQuiz",
+        shard_count: int = 1,
     ) -> None:
         self.state = FakeState(
             clock=clock or system_clock,
             response_deadline=response_deadline,
             token_ttl=token_ttl,
             app_name=app_name,
+            shard_count=shard_count,
         )
         self.gateway = Gateway(self.state)
         self._inject = Injector(self.state, self.gateway)

@@ -101,6 +101,8 @@ class FakeState:
     unhandled: list[str] = field(default_factory=list)
     requests: list[str] = field(default_factory=list)
     identifies: list[JsonDict] = field(default_factory=list)
+    shard_count: int = 1
+    """What `GET /gateway/bot` advises; each server's events go to shard `(guild_id >> 22) % shard_count`."""
     rate_warnings: list[str] = field(default_factory=list)
     edit_times: dict[int, deque[float]] = field(default_factory=dict)
     user_uploads: list[FakeAttachment] = field(default_factory=list)
@@ -111,6 +113,10 @@ class FakeState:
         self.owner = FakeUser(id=self.new_id(), name="owner")
         self.bot_user = FakeUser(id=self.application_id, name=self.app_name, bot=True)
         self._changed = asyncio.Event()
+
+    def shard_of(self, guild_id: int | None) -> int:
+        """The shard a server's events go to (direct messages: shard 0), as Discord routes them."""
+        return 0 if guild_id is None else (guild_id >> 22) % self.shard_count
 
     # -- change signal ---------------------------------------------------------------------------------------
 
