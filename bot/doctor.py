@@ -127,10 +127,36 @@ def _packs(folder: Path) -> list[Finding]:
     return findings
 
 
+async def _queue(settings: Settings) -> list[Finding]:
+    """With worker hosts behind Redis: the queue reachable, hosts alive, the backlog, then one real run through it."""
+    from bot.sandbox.queue import QueueSandbox
+    from bot.sandbox.queue.health import queue_health
+    from bot.sandbox.queue.wire import describe_url
+
+    try:
+        health = await queue_health(settings.sandbox_queue)
+    except Exception as exc:  # unreachable, refused, wrong password: one line, whatever redis-py raised
+        return [Finding("queue", False, f"{describe_url(settings.sandbox_queue)} cannot be reached: {exc}")]
+    findings = [Finding("queue", health.workers > 0, health.describe())]
+    if health.workers == 0:
+        findings.append(
+            Finding("sandbox", False, "no worker host is alive: start `python -m bot sandbox serve --redis URL`")
+        )
+        return findings
+    async with QueueSandbox(settings.sandbox_queue, replace(settings.sandbox_limits(), cooldown_seconds=0.0)) as queue:
+        result = await queue.run(SMOKE_TEST)
+    works = result.ok and result.stdout.strip() == "14.0"
+    detail = f"a worker host ran an autograd snippet through the queue: {result.summary()}"
+    findings.append(Finding("sandbox", works, detail if works else f"{detail}; /run and code questions are disabled"))
+    return findings
+
+
 async def _sandbox(settings: Settings) -> list[Finding]:
     """Every isolation layer as active or unavailable with the reason, then one real run through a warm worker."""
     if not settings.sandbox_enabled:
         return [Finding("sandbox", True, "switched off (TORCHQUIZ_SANDBOX_ENABLED=false): /run and code questions off")]
+    if settings.sandbox_queue:
+        return await _queue(settings)
     # The layers as a real worker found them: under the user it runs as, which is what bounds its tasks.
     limits = replace(settings.sandbox_limits(), workers=1, cooldown_seconds=0.0)
     async with SandboxPool(limits) as pool:
