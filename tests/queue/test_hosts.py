@@ -14,6 +14,7 @@ import pytest
 import redis.asyncio as redis
 
 from bot.sandbox import Outcome, Result, SandboxLimits
+from bot.sandbox.admission import ALREADY_RUNNING, COOLING_DOWN
 from bot.sandbox.queue import QueueSandbox
 from bot.sandbox.queue.client import HOSTS_BUSY
 from bot.sandbox.queue.host import GAVE_UP
@@ -77,6 +78,21 @@ async def test_errors_and_limits_come_back_as_results(queue: QueueSandbox) -> No
     assert (error.outcome, error.error_line) == (Outcome.ERROR, "ValueError: no")
     slow = await queue.run("while True: pass", wall_seconds=1)
     assert slow.outcome is Outcome.TIMEOUT, slow
+
+
+async def test_a_second_client_refuses_the_same_members_second_run(queue_url: str, host: HostProcess) -> None:
+    """As another shard would: the member's run is in progress on the host, so the second is refused there too."""
+    limits = SandboxLimits(cooldown_seconds=2.0)
+    async with QueueSandbox(queue_url, limits) as shard_a, QueueSandbox(queue_url, limits) as shard_b:
+        first = asyncio.create_task(shard_a.run("import time\ntime.sleep(1.5)\nprint('a')", member_id=21))
+        await asyncio.sleep(0.5)
+        again = await shard_b.run("print('b')", member_id=21)
+        assert (again.outcome, again.reason) == (Outcome.BUSY, ALREADY_RUNNING)
+        assert (await first).stdout == "a\n"
+        cooling = await shard_b.run("print('b')", member_id=21)
+        assert (cooling.outcome, cooling.reason) == (Outcome.COOLDOWN, COOLING_DOWN)
+        other = await shard_b.run("print('other')", member_id=22)
+        assert (other.outcome, other.stdout) == (Outcome.OK, "other\n")
 
 
 async def test_the_heartbeat_counts_jobs(queue: QueueSandbox, server: redis.Redis, host: HostProcess) -> None:

@@ -4,7 +4,8 @@
     await sandbox.start()
     result = await sandbox.run(code, member_id=member.id)
 
-Each run is one entry XADDed to the jobs stream, naming this process's reply stream and an absolute deadline.
+Each run is first admitted in Redis (`admission.py`: one run per member across every bot process, the cooldown,
+the queue bound), then is one entry XADDed to the jobs stream, naming this process's reply stream and a deadline.
 One reader task per process blocks on the reply stream and hands each reply to the run waiting for it, by job id;
 a second reply for the same job (a host presumed dead that was only slow) finds nobody waiting and is dropped, so
 a member sees exactly one result. A run whose reply has not come by the deadline plus a grace is answered BUSY.
@@ -24,6 +25,7 @@ from redis.exceptions import RedisError
 from bot.sandbox.isolation import LayerStatus
 from bot.sandbox.limits import SandboxLimits
 from bot.sandbox.pool import MARGIN_SECONDS, request_problem
+from bot.sandbox.queue.admission import SharedAdmission
 from bot.sandbox.queue.wire import (
     JOBS_MAXLEN,
     PREFIX,
@@ -32,7 +34,6 @@ from bot.sandbox.queue.wire import (
     QueuedJob,
     connect,
     describe_url,
-    redis_clock,
     stop_requested,
     stream_entries,
 )
@@ -77,6 +78,7 @@ class QueueSandbox:
         self.ignored_replies = 0
         """Replies that found no run waiting: duplicates, or answers that came after their run gave up."""
         self._redis = connect(url)
+        self._admission = SharedAdmission(self._redis, self.keys, self.limits)
         self._waiting: dict[str, asyncio.Future[Result]] = {}
         self._runs: set[asyncio.Task[Result]] = set()
         self._hosts: dict[str, Heartbeat] = {}
@@ -175,19 +177,23 @@ class QueueSandbox:
         if (problem := request_problem(code, check, wall_seconds, memory_mb)) is not None:
             return problem
         wall = self.limits.wall_seconds if wall_seconds is None else wall_seconds
+        wait = wall + self.queue_wait + self.reply_grace
+        job_id = uuid.uuid4().hex
         try:
-            now = await redis_clock(self._redis)
+            admitted = await self._admission.admit(job_id, member_id, hold=wait, wall=wall, workers=self._workers())
         except RedisError as exc:
             return self._unreachable(exc)
+        if isinstance(admitted, Result):
+            return admitted
         job = QueuedJob(
-            id=uuid.uuid4().hex,
+            id=job_id,
             reply_to=self.reply_stream,
             code=code,
             check=check,
             seed=seed,
             wall_seconds=wall_seconds,
             memory_mb=memory_mb,
-            deadline=now + wall + self.queue_wait,
+            deadline=admitted.now + wall + self.queue_wait,
         )
         future: asyncio.Future[Result] = asyncio.get_running_loop().create_future()
         self._waiting[job.id] = future
@@ -195,27 +201,38 @@ class QueueSandbox:
             entry_id = await self._redis.xadd(self.keys.jobs, job.to_fields(), maxlen=JOBS_MAXLEN, approximate=True)
         except RedisError as exc:
             self._waiting.pop(job.id, None)
+            await self._admission.release(job.id, member_id, None)
             return self._unreachable(exc)
         # From here a task owns the run: if this caller is cancelled, the reply is still awaited and accounted for.
-        wait = wall + self.queue_wait + self.reply_grace
-        task = self._keeper.spawn(self._await_reply(job, str(entry_id), future, wait), name=f"sandbox-job-{job.id}")
+        waiting = self._await_reply(job, str(entry_id), future, member_id, wait)
+        task = self._keeper.spawn(waiting, name=f"sandbox-job-{job.id}")
         self._runs.add(task)
         task.add_done_callback(self._runs.discard)
         return await asyncio.shield(task)
 
-    async def _await_reply(self, job: QueuedJob, entry_id: str, future: asyncio.Future[Result], wait: float) -> Result:
+    async def _await_reply(
+        self, job: QueuedJob, entry_id: str, future: asyncio.Future[Result], member_id: int | None, wait: float
+    ) -> Result:
+        """The reply to `job`, or BUSY once `wait` has passed; then the member's place is given back."""
+        result: Result | None = None
         try:
             async with asyncio.timeout(wait):
-                return await future
+                result = await future
         except TimeoutError:
             log.warning("no sandbox host answered job %s in %.1f s", job.id, wait)
             # Nobody will want it now; a host that has it pending acknowledges a deleted entry harmlessly.
             with contextlib.suppress(RedisError):
                 await self._redis.xdel(self.keys.jobs, entry_id)
             wall = self.limits.wall_seconds if job.wall_seconds is None else job.wall_seconds
-            return refusal(Outcome.BUSY, HOSTS_BUSY, retry_after=max(1.0, float(round(wall))))
+            result = refusal(Outcome.BUSY, HOSTS_BUSY, retry_after=max(1.0, float(round(wall))))
         finally:
             self._waiting.pop(job.id, None)
+            await self._admission.release(job.id, member_id, result)
+        return result
+
+    def _workers(self) -> int:
+        """Workers on the live hosts that can run code (this process's setting while none has been seen)."""
+        return sum(host.workers for host in self._hosts.values() if not host.problem) or self.limits.workers
 
     def _unreachable(self, exc: RedisError) -> Result:
         log.error("sandbox queue at %s: %s", describe_url(self.url), exc)

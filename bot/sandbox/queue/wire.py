@@ -59,11 +59,11 @@ class Keys:
     def host_name(self, key: str) -> str:
         return key.removeprefix(f"{self.prefix}:host:")
 
-    def running(self, member_id: int) -> str:
+    def running(self, member_id: int | str) -> str:
         """The member's runs in flight: a sorted set of job ids scored by when each claim lapses."""
         return f"{self.prefix}:member:{member_id}:running"
 
-    def cooldown(self, member_id: int) -> str:
+    def cooldown(self, member_id: int | str) -> str:
         return f"{self.prefix}:member:{member_id}:cooldown"
 
     @property
