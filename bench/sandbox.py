@@ -10,6 +10,9 @@ Measures what docs/sandbox.md promises, on this machine:
 * throughput of a small training job (100 SGD steps of a small MLP) with one and with two workers; the ratio
   should be at least 1.6x on two cores;
 * the zygote's and the supervisor's resident memory and a running runner's private memory.
+
+`python bench/sandbox.py --queue` measures the Redis queue instead (`bench/sandbox_queue.py`): the round trip
+of `print(1)` through the local pool and through a worker host, and the throughput of one host against two.
 """
 
 from __future__ import annotations
@@ -299,4 +302,9 @@ async def main() -> None:
 
 
 if __name__ == "__main__":
-    asyncio.run(main())
+    if "--queue" in sys.argv[1:]:
+        from bench.sandbox_queue import main as queue_main
+
+        asyncio.run(queue_main())
+    else:
+        asyncio.run(main())
