@@ -1,7 +1,10 @@
-"""Shared fixtures: the shipped packs, a real SQLite database in a temporary folder, and a real PostgreSQL server.
+"""Shared fixtures: the shipped packs, a real SQLite database in a temporary folder, and real PostgreSQL and Redis
+servers that the run starts itself.
 
-PostgreSQL is not optional in CI: a missing server fails the tests that need it, so the PostgreSQL engine is never
-silently untested. A developer without it can leave those tests out with TORCHQUIZ_TEST_SKIP_POSTGRES=1.
+Neither server is optional in CI: a missing binary fails the tests that need it with one line saying what to
+install, so no engine or queue is ever silently untested. A developer without them can leave those tests out with
+TORCHQUIZ_TEST_SKIP_POSTGRES=1 or TORCHQUIZ_TEST_SKIP_REDIS=1. Tests that reach a server, directly or through
+another fixture, get the `postgres` or `redis` marker.
 """
 
 from __future__ import annotations
@@ -15,11 +18,15 @@ import pytest
 from bot.packs import Pack, load_pack_file
 from bot.storage import Store
 from tests.servers.postgres import PostgresServer, database_name, find_bin_dir
+from tests.servers.redis import RedisServer, find_server
 
 ROOT = Path(__file__).resolve().parent.parent
 CHALLENGES = ROOT / "challenges"
 SLOW_FOLDERS = {"e2e": pytest.mark.e2e, "sandbox": pytest.mark.sandbox}
 POSTGRES_FIXTURES = ("postgres_server", "postgres_url")
+REDIS_FIXTURES = ("redis_server", "redis_url")
+SKIP_REDIS_ENV = "TORCHQUIZ_TEST_SKIP_REDIS"
+REDIS_MISSING = "redis-server is not installed: run scripts/install-test-servers (apt-get install -y redis-server)"
 SKIP_POSTGRES_ENV = "TORCHQUIZ_TEST_SKIP_POSTGRES"
 POSTGRES_MISSING = (
     "PostgreSQL is not installed: run scripts/install-test-servers (apt-get install -y postgresql), "
@@ -36,8 +43,11 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         callspec = getattr(item, "callspec", None)
         on_postgres = callspec is not None and callspec.params.get("database") == "postgresql"
-        if on_postgres or any(name in getattr(item, "fixturenames", ()) for name in POSTGRES_FIXTURES):
+        fixtures = getattr(item, "fixturenames", ())
+        if on_postgres or any(name in fixtures for name in POSTGRES_FIXTURES):
             item.add_marker(pytest.mark.postgres)
+        if any(name in fixtures for name in REDIS_FIXTURES):
+            item.add_marker(pytest.mark.redis)
         path = Path(str(item.path)).resolve()
         if ROOT not in path.parents:
             continue
@@ -97,3 +107,26 @@ def postgres_url(postgres_server: PostgresServer) -> Iterator[str]:
     dsn = postgres_server.create_database()
     yield dsn
     postgres_server.drop_database(database_name(dsn))
+
+
+def redis_left_out() -> bool:
+    """Whether the developer asked to leave the Redis tests out (any value but empty or 0)."""
+    return os.environ.get(SKIP_REDIS_ENV, "").strip() not in ("", "0")
+
+
+@pytest.fixture(scope="session")
+def redis_server() -> Iterator[RedisServer]:
+    """One throwaway redis-server for the whole run (started on first use, in milliseconds), killed at the end."""
+    if redis_left_out():
+        pytest.skip(f"{SKIP_REDIS_ENV} is set: the Redis tests are left out")
+    binary = find_server()
+    if binary is None:
+        pytest.fail(REDIS_MISSING, pytrace=False)
+    with RedisServer(binary) as server:
+        yield server
+
+
+@pytest.fixture
+def redis_url(redis_server: RedisServer) -> str:
+    """The URL of an empty logical database that no other test uses."""
+    return redis_server.new_database_url()

@@ -142,10 +142,18 @@ class FakeDiscord:
         return self.state.add_role(guild_id, name, permissions).id
 
     def add_member(
-        self, guild_id: int, name: str, *, manage_guild: bool = False, roles: tuple[int | str, ...] | list[Any] = ()
+        self,
+        guild_id: int,
+        name: str,
+        *,
+        manage_guild: bool = False,
+        roles: tuple[int | str, ...] | list[Any] = (),
+        same_user_as: FakeUser | None = None,
     ) -> FakeUser:
-        """A member; ``roles`` are role ids or names (unknown names become new roles)."""
-        return self.state.add_member(guild_id, name, manage_guild, tuple(roles))
+        """A member; ``roles`` are role ids or names (unknown names become new roles). ``same_user_as`` makes them
+        the same Discord user as a member of another server (one id, two memberships)."""
+        user_id = same_user_as.id if same_user_as is not None else None
+        return self.state.add_member(guild_id, name, manage_guild, tuple(roles), user_id)
 
     # -- what the bot did ------------------------------------------------------------------------------------
 

@@ -182,7 +182,9 @@ class FakeState:
         guild.roles[role.id] = role
         return role
 
-    def add_member(self, guild_id: int, name: str, manage_guild: bool, roles: tuple[int | str, ...]) -> FakeUser:
+    def add_member(
+        self, guild_id: int, name: str, manage_guild: bool, roles: tuple[int | str, ...], user_id: int | None = None
+    ) -> FakeUser:
         guild = self.guild(guild_id)
         role_ids: list[int] = []
         for role in roles:
@@ -193,7 +195,9 @@ class FakeState:
             else:
                 found = guild.role_named(role) or self.add_role(guild_id, role)
                 role_ids.append(found.id)
-        user = FakeUser(id=self.new_id(), name=name, guild_id=guild_id, role_ids=role_ids, manage_guild=manage_guild)
+        user = FakeUser(
+            id=user_id or self.new_id(), name=name, guild_id=guild_id, role_ids=role_ids, manage_guild=manage_guild
+        )
         guild.members[user.id] = user
         return user
 
