@@ -117,8 +117,9 @@ class QueueSandbox:
                 future.set_result(refusal(Outcome.UNAVAILABLE, "the sandbox is shut down"))
         if self._runs:
             await asyncio.wait(self._runs, timeout=CLOSE_SECONDS)  # they settle their accounts in Redis
-        with contextlib.suppress(RedisError):
-            await self._redis.delete(self.reply_stream)
+        if self._started:
+            with contextlib.suppress(RedisError):
+                await self._redis.delete(self.reply_stream)
         # Closing the connections ends the reader's blocking read now rather than at its next timeout.
         await self._redis.connection_pool.disconnect()
         await self._keeper.cancel_all()
@@ -243,15 +244,19 @@ class QueueSandbox:
     async def _read_replies(self) -> None:
         """The one reader of this process's reply stream: each reply completes the run waiting for its job id."""
         last = "0-0"  # the stream is new (its name holds a fresh uuid), so everything in it is ours
+        failing = False
         while not self._stopping():
             try:
                 response = await self._redis.xread({self.reply_stream: last}, count=READ_BATCH, block=READ_BLOCK_MS)
             except RedisError as exc:
                 if self._stopping():
                     return
-                log.warning("reading sandbox replies failed: %s", exc)
+                if not failing:  # once per outage, not once a second
+                    log.warning("reading sandbox replies failed: %s", exc)
+                failing = True
                 await asyncio.sleep(RETRY_SECONDS)
                 continue
+            failing = False
             entries = stream_entries(response)
             for entry_id, fields in entries:
                 last = entry_id

@@ -136,6 +136,7 @@ class SandboxHost:
     async def _read_jobs(self) -> None:
         """With each idle worker: first (once a second) a job stalled with another host, else a new one."""
         claim_from, next_claim, next_cleanup = "0-0", 0.0, time.monotonic() + CONSUMER_GONE_MS / 1000
+        failing = False
         while not self._stopping.is_set() and not stop_requested():
             await self._slots.acquire()
             handed_over = False
@@ -161,8 +162,12 @@ class SandboxHost:
             except ResponseError as exc:
                 await self._after_error(exc)
             except RedisError as exc:
-                log.warning("reading jobs failed: %s", exc)
+                if not failing:  # once per outage, not once a second
+                    log.warning("reading jobs failed: %s", exc)
+                failing = True
                 await asyncio.sleep(RETRY_SECONDS)
+            else:
+                failing = False
             finally:
                 if not handed_over:
                     self._slots.release()
@@ -280,12 +285,19 @@ class SandboxHost:
     # -- heartbeat ---------------------------------------------------------------------------------------------------
 
     async def _heartbeats(self) -> None:
+        failing = False
         while not stop_requested():
             await asyncio.sleep(HEARTBEAT_SECONDS)
             try:
                 await self._beat()
             except RedisError as exc:
-                log.warning("heartbeat failed: %s", exc)
+                if not failing:
+                    log.warning("heartbeat failed: %s", exc)
+                failing = True
+            else:
+                if failing:
+                    log.info("the sandbox queue at %s is reachable again", describe_url(self.url))
+                failing = False
 
     async def _beat(self) -> None:
         self._clock_offset = await redis_clock(self._redis) - time.time()
