@@ -99,10 +99,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.sandbox_command == "grade":
             from bot.packs.grade import grade_files
 
-            return asyncio.run(grade_files(args, settings.packs_dir, settings.sandbox_limits()))
+            return asyncio.run(grade_files(args, settings.packs_dir, settings.sandbox_limits(), settings.sandbox_queue))
         from bot.sandbox.cli import run_files
 
-        return asyncio.run(run_files(args, settings.sandbox_limits()))
+        return asyncio.run(run_files(args, settings.sandbox_limits(), settings.sandbox_queue))
     return _run_bot()
 
 

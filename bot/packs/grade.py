@@ -26,9 +26,10 @@ from pathlib import Path
 from bot.packs.loader import PackError
 from bot.packs.models import Question
 from bot.packs.play import UnknownPack, find_pack
-from bot.sandbox import SandboxLimits, SandboxPool
+from bot.sandbox import SandboxLimits
 from bot.sandbox.grader import Grade, Grader
 from bot.sandbox.result import Outcome
+from bot.sandbox.transport import open_sandbox
 
 EXIT_GRADED = 0
 EXIT_UNGRADED = 1
@@ -47,7 +48,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", action="store_true", help="print one JSON object per file")
 
 
-async def grade_files(args: argparse.Namespace, packs_dir: Path, limits: SandboxLimits) -> int:
+async def grade_files(args: argparse.Namespace, packs_dir: Path, limits: SandboxLimits, queue: str = "") -> int:
+    """Grade every file; through the worker hosts behind `queue` (TORCHQUIZ_SANDBOX_QUEUE) when it is set."""
     try:
         question = _code_question(args.pack, args.question, packs_dir)
         sources = [(path, _read(path)) for path in args.files]
@@ -56,7 +58,7 @@ async def grade_files(args: argparse.Namespace, packs_dir: Path, limits: Sandbox
         return EXIT_USAGE
     # Our own files, one after another: no cooldown, a queue for the grader's reference runs.
     limits = replace(limits, cooldown_seconds=0.0, queue_size=max(limits.queue_size, 4))
-    async with SandboxPool(limits) as pool:
+    async with open_sandbox(limits, queue) as pool:
         if not pool.available:
             print(f"torchquiz: the sandbox cannot grade: {pool.unavailable_reason}", file=sys.stderr)
             return EXIT_UNGRADED

@@ -18,8 +18,8 @@ from typing import TYPE_CHECKING
 
 from bot.logging_setup import configure_logging
 from bot.sandbox.limits import SandboxLimits
-from bot.sandbox.pool import SandboxPool
 from bot.sandbox.result import Result
+from bot.sandbox.transport import open_sandbox
 
 if TYPE_CHECKING:
     from bot.settings import Settings
@@ -34,12 +34,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--memory", type=int, metavar="MB", help="memory budget per file, in MiB")
 
 
-async def run_files(args: argparse.Namespace, limits: SandboxLimits | None = None) -> int:
-    """Run every file and print its result; 0 if all ran OK, 1 otherwise (a refusal or unreadable file too)."""
+async def run_files(args: argparse.Namespace, limits: SandboxLimits | None = None, queue: str = "") -> int:
+    """Run every file and print its result; 0 if all ran OK, 1 otherwise (a refusal or unreadable file too).
+
+    Through local workers, or through the worker hosts behind `queue` (TORCHQUIZ_SANDBOX_QUEUE) when it is set."""
     # One worker is enough for files run one after another, and no cooldown between our own runs.
     limits = replace(limits or SandboxLimits(), workers=1, cooldown_seconds=0.0)
     all_ok = True
-    async with SandboxPool(limits) as pool:
+    async with open_sandbox(limits, queue) as pool:
         for path in args.files:
             try:
                 code = await asyncio.to_thread(path.read_text, encoding="utf-8")

@@ -10,6 +10,8 @@ connection, isolation missing: every failure is a `Result`.
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING, Protocol
 
 from bot.sandbox.isolation import LayerStatus
@@ -70,3 +72,23 @@ if TYPE_CHECKING:
     def _transports(pool: SandboxPool, queue: QueueSandbox) -> tuple[Sandbox, ...]:
         """mypy proves here that every transport is a `Sandbox`."""
         return (pool, queue)
+
+
+@asynccontextmanager
+async def open_sandbox(limits: SandboxLimits, queue: str = "") -> AsyncIterator[Sandbox]:
+    """The configured transport, started, and closed when the block ends: local workers with `limits`, or the
+    worker hosts behind the Redis URL `queue` (what the command line uses, so an operator tries a deployment)."""
+    sandbox: Sandbox
+    if queue:
+        from bot.sandbox.queue.client import QueueSandbox
+
+        sandbox = QueueSandbox(queue, limits)
+    else:
+        from bot.sandbox.pool import SandboxPool
+
+        sandbox = SandboxPool(limits)
+    await sandbox.start()
+    try:
+        yield sandbox
+    finally:
+        await sandbox.aclose()
