@@ -68,6 +68,20 @@ async def _database(target: Path | str) -> Finding:
     return Finding("database", version == latest, f"{path}: {engine}, schema {version} of {latest}, WAL")
 
 
+def _shards(settings: Settings) -> Finding:
+    """Which shards this process runs; a slice of them needs a database every process can reach."""
+    shards = settings.shards
+    if not shards.partial:
+        return Finding("shards", True, f"this process runs {shards.describe()}")
+    shared = isinstance(settings.database, str)
+    detail = f"this process runs {shards.describe()}; the others must share its database and queue"
+    if not shared:
+        detail += ": a SQLite file cannot be shared between machines, set TORCHQUIZ_DATABASE=postgresql://..."
+    elif not settings.sandbox_queue:
+        detail += ": without TORCHQUIZ_SANDBOX_QUEUE each process limits /run for its own servers only"
+    return Finding("shards", shared, detail)
+
+
 async def _server_database(url: str) -> Finding:
     where = describe_url(url)
     try:
@@ -190,7 +204,7 @@ SMOKE_TEST = "import torch\nx = torch.tensor(2.0, requires_grad=True)\n(x**3 + 2
 
 async def collect() -> list[Finding]:
     settings, finding = _settings()
-    findings = [finding, await _database(settings.database)]
+    findings = [finding, _shards(settings), await _database(settings.database)]
     findings.extend(await asyncio.to_thread(_packs, settings.packs_dir))
     findings.extend(await _sandbox(settings))
     return findings

@@ -78,3 +78,13 @@ def test_doctor_says_in_one_line_when_the_server_cannot_be_reached(tmp_path: Pat
     assert done.returncode == 1
     line = _line(done.stdout, "database")
     assert line.startswith("FAIL database  torchquiz@127.0.0.1:9/torchquiz: cannot open it: "), line
+
+
+def test_doctor_names_the_shards_and_refuses_a_slice_on_sqlite(tmp_path: Path) -> None:
+    whole = run_bot("doctor", env={**OFFLINE, "TORCHQUIZ_DATABASE": "t.db"}, cwd=tmp_path)
+    assert _line(whole.stdout, "shards") == "ok   shards    this process runs every shard"
+    slice_env = {**OFFLINE, "TORCHQUIZ_DATABASE": "t.db", "TORCHQUIZ_SHARD_COUNT": "2", "TORCHQUIZ_SHARD_IDS": "1"}
+    sliced = run_bot("doctor", env=slice_env, cwd=tmp_path)
+    assert sliced.returncode == 1
+    line = _line(sliced.stdout, "shards")
+    assert line.startswith("FAIL shards    this process runs shard(s) 1 of 2;") and "postgresql://" in line, line
