@@ -29,23 +29,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # run as a script from anywhere: make `bot` importable
 
+from bench.snippets import TRAINING  # noqa: E402
 from bot.sandbox import Outcome, Result, SandboxLimits, SandboxPool  # noqa: E402
 from bot.sandbox.grader import Grader  # noqa: E402
 from bot.sandbox.worker_process import WORKER_ENVIRONMENT  # noqa: E402
 
 TRIVIAL = "import torch\nx = torch.tensor(2.0, requires_grad=True)\n(x**3).backward()\nprint(x.grad.item())\n"
-TRAINING = """\
-import torch
-torch.manual_seed(0)
-x, y = torch.randn(64, 8), torch.randn(64, 1)
-model = torch.nn.Sequential(torch.nn.Linear(8, 32), torch.nn.ReLU(), torch.nn.Linear(32, 1))
-optimizer = torch.optim.SGD(model.parameters(), lr=0.01)
-for _ in range(100):
-    optimizer.zero_grad()
-    torch.nn.functional.mse_loss(model(x), y).backward()
-    optimizer.step()
-print("trained")
-"""
 CHECK = "g = torch.Generator().manual_seed(seed)\nx = torch.randn(4, 3, generator=g)\nexpect('row sums', rowsum(x))\n"
 SOLUTION = "import torch\n\ndef rowsum(x):\n    return x.sum(dim=1)\n"
 SUBMISSION = "import torch\n\ndef rowsum(x):\n    return torch.stack([row.sum() for row in x])\n"

@@ -19,6 +19,7 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
+from bench.snippets import TRAINING
 from bot.sandbox import Outcome, Result, Sandbox, SandboxLimits, SandboxPool
 from bot.sandbox.queue import QueueSandbox
 from tests.queue.hosts import HostProcess
@@ -28,18 +29,6 @@ SNIPPET = "print(1)\n"
 RUNS = 50
 IDLE_BETWEEN_RUNS = 0.15
 """A member's runs arrive seconds apart, so each finds its runner ready; the benchmark leaves it that time."""
-TRAINING = """\
-import torch
-torch.manual_seed(0)
-x, y = torch.randn(64, 8), torch.randn(64, 1)
-model = torch.nn.Sequential(torch.nn.Linear(8, 32), torch.nn.ReLU(), torch.nn.Linear(32, 1))
-optimizer = torch.optim.SGD(model.parameters(), lr=0.01)
-for _ in range(100):
-    optimizer.zero_grad()
-    torch.nn.functional.mse_loss(model(x), y).backward()
-    optimizer.step()
-print("trained")
-"""
 THROUGHPUT_JOBS = 40
 LIMITS = SandboxLimits(workers=1, cooldown_seconds=0.0, queue_size=THROUGHPUT_JOBS)
 

@@ -30,6 +30,8 @@ from typing import Any, TypeVar
 
 import asyncpg
 
+from tests.servers.logs import log_tail
+
 BIN_ENV = "TORCHQUIZ_TEST_PG_BIN"
 """A folder holding initdb and pg_ctl, for machines where neither Debian's layout nor PATH finds the wanted build."""
 
@@ -173,11 +175,7 @@ class PostgresServer:
             raise RuntimeError(f"{what} failed ({result.returncode}): {output}{self._log_tail()}")
 
     def _log_tail(self, lines: int = 20) -> str:
-        try:
-            text = self.log_file.read_text(errors="replace")
-        except (OSError, RuntimeError):
-            return ""
-        return "\nserver log:\n" + "\n".join(text.splitlines()[-lines:]) if text else ""
+        return log_tail(self.log_file, lines)
 
     def start(self) -> None:
         """initdb a new cluster and start it on a free port; returns once it accepts connections (`pg_ctl -w`)."""

@@ -24,6 +24,7 @@ from types import TracebackType
 
 import redis
 
+from tests.servers.logs import log_tail
 from tests.servers.postgres import free_port
 
 BIN_ENV = "TORCHQUIZ_TEST_REDIS_SERVER"
@@ -140,11 +141,7 @@ class RedisServer:
         return url
 
     def _log_tail(self, lines: int = 20) -> str:
-        try:
-            text = self.log_file.read_text(errors="replace")
-        except (OSError, RuntimeError):
-            return ""
-        return "\nserver log:\n" + "\n".join(text.splitlines()[-lines:]) if text else ""
+        return log_tail(self.log_file, lines)
 
     def stop(self) -> None:
         """Kill the server (nothing in it is kept) and delete its folder; safe to call twice."""
