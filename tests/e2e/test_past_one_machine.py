@@ -1,6 +1,7 @@
 """The whole deployment past one machine: two bot processes as shards 0 and 1 of 2, one PostgreSQL database, one
-Redis queue and two sandbox worker hosts. A member who is in a server of each shard runs code on both; a worker
-host killed in the middle of a job still leaves the member exactly one answer."""
+Redis queue and two sandbox worker hosts. A live quiz runs in a server of each shard; a member who is in a server
+of each shard runs code on both; a worker host killed in the middle of a job still leaves the member exactly one
+answer."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ import redis
 
 from bot.sandbox.queue.wire import Keys
 from tests.e2e.conftest import World
+from tests.e2e.live import closed, next_question, podium, reply_text, start_quiz
 from tests.e2e.test_shards import shard_env, shard_worlds
 from tests.fakediscord import FakeCallback, FakeDiscord, FakeInteraction, FakeMessage, FakeUser, run_bot_process
 from tests.queue.hosts import HostProcess
@@ -60,6 +62,16 @@ async def test_two_shards_share_the_queue_and_a_dead_host_loses_no_answer(
                 run_bot_process(fake, queue_env(zero, 0, redis_url)),
                 run_bot_process(fake, queue_env(one, 1, redis_url), wait_for_sync=False),
             ):
+                # A live quiz in a server of each shard, each served by its own process.
+                for world in (zero, one):
+                    lobby = await start_quiz(world, {"pack": "autograd-basics", "count": 1, "time": 20})
+                    await reply_text(world, world.members["bob"], lobby, "Join")
+                    await reply_text(world, world.members["mod"], lobby, "Start now")
+                    question = await next_question(world, 1)
+                    assert "is right" in await reply_text(world, world.members["bob"], question, "A")
+                    await closed(world, question, within=25)
+                    assert f"<@{world.members['bob'].id}>" in (await podium(world)).text
+
                 # A run on shard 0 is going when the same member asks on shard 1: refused, whichever shard asks.
                 slow, deferred = await open_run(zero, alice, "import time\ntime.sleep(4)\nprint('slow done')\n")
                 assert deferred.type == 5
