@@ -25,7 +25,7 @@ from bot.storage.copy import REBUILT, TABLES
 from bot.storage.database import migrations
 from bot.storage.target import describe_url
 from tests.servers.postgres import PostgresServer, database_name, free_port
-from tests.unit.test_boards import totals_agree
+from tests.unit.test_board_totals_sqlite import totals_agree
 from tests.unit.test_migration_0007 import database_at_version_6
 
 G1, G2 = 111, 222

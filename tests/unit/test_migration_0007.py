@@ -10,7 +10,7 @@ import pytest
 
 from bot.storage import BoardRow, ResultRecord, Store
 from bot.storage.database import migrations
-from tests.unit.test_boards import totals_agree
+from tests.unit.test_board_totals_sqlite import totals_agree
 
 G1 = 111
 
