@@ -102,12 +102,13 @@ class PrivatePlay:
         current = self.run.open_next(now)
         assert current is not None
         self._remember(interaction, now)
+        # Stored before it is shown: the member's first click may come before anything after the response runs.
+        await self._store_round(current)
         response = await interaction.response.send_message(
             intro, embed=self._problem_embed(current), view=self._view(current), ephemeral=True
         )
         resource = response.resource
         self.message = resource if isinstance(resource, discord.InteractionMessage) else None
-        await self._store_round(current)
         self._arm_timer(current, now)
 
     def resume(self, now: float) -> None:
