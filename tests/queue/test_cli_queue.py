@@ -6,10 +6,14 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from bot.packs import load_pack_file
 from tests.conftest import CHALLENGES
 from tests.queue.hosts import HostProcess
 from tests.unit.test_cli import run_bot
+
+pytestmark = pytest.mark.sandbox  # real worker hosts, with torch warm: slow
 
 
 def test_run_and_grade_from_the_shell_reach_a_worker_host(redis_url: str, tmp_path: Path) -> None:

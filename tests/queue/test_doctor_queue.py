@@ -5,8 +5,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from tests.queue.hosts import HostProcess
 from tests.unit.test_cli import run_bot
+
+pytestmark = pytest.mark.sandbox  # real worker hosts, with torch warm: slow
 
 SETTINGS = {"TORCHQUIZ_TOKEN": "abc"}
 
